@@ -1,0 +1,154 @@
+"""The ``claimcheck`` command: a thin layer over the library."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from claimcheck.data import DataError, atomic_write_text, save_examples
+from claimcheck.formats import print_eval, print_table, to_csv, to_json, to_jsonl
+from claimcheck.io.documents import InputError, decode_article, read_article
+from claimcheck.models.registry import ModelError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+err = Console(stderr=True)
+
+ModelOpt = Annotated[str | None, typer.Option("--model", "-m", help="A shipped model name or a model folder.")]
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[red]claimcheck: error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def _load_checker(model: str | None):
+    from claimcheck.pipeline import Checker
+
+    try:
+        return Checker.load(model)
+    except ModelError as e:
+        raise _fail(str(e)) from None
+
+
+@app.command()
+def check(
+    files: Annotated[list[str], typer.Argument(help="Article files (.txt or .html), or - for standard input.")],
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    model: ModelOpt = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
+    batch_size: Annotated[int, typer.Option(min=1)] = 16,
+) -> None:
+    """Find who stands behind each claim of the articles, and score the sourcing."""
+    texts: list[tuple[str, str]] = []
+    failed = 0
+    for name in files:
+        try:
+            text = decode_article(sys.stdin.buffer.read(), "<stdin>") if name == "-" else read_article(name)
+        except InputError as e:
+            err.print(f"[red]claimcheck: error:[/] {e}", highlight=False)
+            failed += 1
+            continue
+        texts.append((name, text))
+    checker = _load_checker(model) if texts else None
+    reports = []
+    if checker:
+        with Progress(console=err, transient=True, disable=len(texts) < 2) as progress:
+            task = progress.add_task("checking", total=len(texts))
+            reports = checker.check_many(
+                [t for _, t in texts],
+                ids=[Path(n).stem if n != "-" else "stdin" for n, _ in texts],
+                batch_size=batch_size,
+                progress=lambda n: progress.advance(task, n),
+            )
+    items = [(name, r) for (name, _), r in zip(texts, reports, strict=True)]
+    if fmt is Format.table:
+        console = Console(file=out.open("w", encoding="utf-8") if out else None, width=160 if out else None)
+        for name, report in items:
+            print_table(console, name, report)
+    elif items:
+        rendered = {Format.json: to_json, Format.jsonl: to_jsonl, Format.csv: to_csv}[fmt](items)
+        if out:
+            atomic_write_text(out, rendered)
+        else:
+            sys.stdout.write(rendered)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def convert(
+    source: Annotated[Path, typer.Argument(help="A PolNeAR-style BRAT folder (text/ + attributions/).")],
+    output: Annotated[Path, typer.Argument(help="The labelled-example JSONL file to write.")],
+) -> None:
+    """Convert BRAT standoff annotations (PolNeAR) to labelled-example JSONL."""
+    from claimcheck.io.brat import read_brat_dir
+
+    try:
+        examples = list(read_brat_dir(source))
+    except DataError as e:
+        raise _fail(str(e)) from None
+    save_examples(output, examples)
+    n_att = sum(len(ex.attributions) for ex in examples)
+    err.print(f"wrote {len(examples)} articles, {n_att} attributions to {output}")
+
+
+@app.command("eval")
+def evaluate(
+    data: Annotated[Path, typer.Argument(help="Labelled JSONL file or PolNeAR-style folder.")],
+    model: ModelOpt = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the metrics JSON here.")] = None,
+    batch_size: Annotated[int, typer.Option(min=1)] = 16,
+) -> None:
+    """Score a model on labelled articles: spans, types, claims, quality, speed."""
+    from eval.harness import evaluate as run_eval
+    from eval.harness import load_eval_data
+
+    try:
+        examples = load_eval_data(data)
+    except (DataError, OSError) as e:
+        raise _fail(str(e)) from None
+    checker = _load_checker(model)
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("evaluating", total=len(examples))
+        metrics = run_eval(checker, examples, batch_size, progress=lambda n: progress.advance(task, n))
+    metrics["data"] = str(data)
+    if out:
+        atomic_write_text(out, json.dumps(metrics, indent=2) + "\n")
+    print_eval(Console(), metrics)
+
+
+@app.command()
+def train(
+    config: Annotated[Path, typer.Option("--config", "-c", help="A YAML training config (see configs/).")],
+    overrides: Annotated[list[str] | None, typer.Option("--set", help="Override a config key: --set C=2.0")] = None,
+) -> None:
+    """Train a model from a config and write its model folder."""
+    import logging
+
+    from training.config import ConfigError
+    from training.train import train_from_config
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        folder = train_from_config(config, overrides)
+    except (ConfigError, DataError) as e:
+        raise _fail(str(e)) from None
+    err.print(f"model written to {folder}")
+
+
+def main() -> None:
+    app()

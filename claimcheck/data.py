@@ -1,0 +1,258 @@
+"""The data model: labelled examples, attributions, claims and article reports.
+
+Every span is a list of ``[start, end)`` character ranges into the article text
+(Python ``str`` indices), so discontinuous PolNeAR spans survive unchanged. The
+same :class:`Attribution` is used for labels and predictions: a prediction's
+``to_dict()`` is a valid label once a person has corrected it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+AttributionType = Literal[
+    "named_person",
+    "named_organization",
+    "anonymous",
+    "publication",
+    "document",
+    "unnamed_group",
+    "unattributed",
+]
+#: The seven codebook types, in the codebook's order.
+ATTRIBUTION_TYPES: tuple[str, ...] = get_args(AttributionType)
+ROLES: tuple[str, ...] = ("source", "cue", "content")
+
+Ranges = list[tuple[int, int]]
+
+
+class DataError(ValueError):
+    """Invalid labelled data; the message names the file, line and field."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+
+
+class Reason(_Model):
+    """Why a claim got its sourcing score: a stable code and a sentence for people."""
+
+    code: str
+    text: str
+    weight: float = 0.0
+
+
+class Attribution(_Model):
+    """A source, cue and content, with the type of the source.
+
+    Labels carry ``type``/``quality``; predictions add ``confidence``, ``score``,
+    ``reasons`` and ``resolved_source``.
+    """
+
+    id: str
+    source: Ranges = Field(default_factory=list)
+    cue: Ranges = Field(default_factory=list)
+    content: Ranges = Field(default_factory=list)
+    type: AttributionType | None = None
+    quality: int | None = Field(default=None, ge=1, le=5)
+    confidence: float | None = Field(default=None, ge=0.0, le=1.0)
+    score: float | None = Field(default=None, ge=0.0, le=1.0)
+    reasons: list[Reason] = Field(default_factory=list)
+    resolved_source: str | None = None
+    label_source: str | None = None
+
+    @field_validator("source", "cue", "content")
+    @classmethod
+    def _ranges_ordered(cls, value: Ranges) -> Ranges:
+        for start, end in value:
+            if start < 0 or end <= start:
+                raise ValueError(f"range [{start}, {end}] must have 0 <= start < end")
+        return sorted(value)
+
+    def ranges(self, role: str) -> Ranges:
+        return getattr(self, role)
+
+    def text_of(self, role: str, text: str) -> str:
+        """The role's characters, pieces joined by a space."""
+        return " ".join(text[s:e] for s, e in self.ranges(role))
+
+    def extent(self, role: str) -> tuple[int, int] | None:
+        ranges = self.ranges(role)
+        if not ranges:
+            return None
+        return min(s for s, _ in ranges), max(e for _, e in ranges)
+
+
+def _check_offsets(text: str, attributions: Iterable[Attribution]) -> None:
+    n = len(text)
+    for i, att in enumerate(attributions):
+        for role in ROLES:
+            for j, (_, end) in enumerate(att.ranges(role)):
+                if end > n:
+                    raise ValueError(f"attributions[{i}].{role}[{j}]: end {end} is beyond the text's {n} characters")
+
+
+class LabelledExample(_Model):
+    """One article with its labelled attributions: a line of the labelled-example JSONL."""
+
+    id: str
+    text: str
+    meta: dict[str, Any] = Field(default_factory=dict)
+    attributions: list[Attribution] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _offsets_inside_text(self) -> LabelledExample:
+        _check_offsets(self.text, self.attributions)
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LabelledExample:
+        return cls.model_validate(data)
+
+
+class Claim(_Model):
+    """A sentence of the article, typed and scored through its attribution."""
+
+    text: str
+    start: int
+    end: int
+    type: AttributionType
+    confidence: float | None = None
+    score: float | None = None
+    reasons: list[Reason] = Field(default_factory=list)
+    attribution: str | None = None
+
+
+class Summary(_Model):
+    n_claims: int
+    type_counts: dict[str, int]
+    sourcing_score: float | None
+    flags: list[Reason] = Field(default_factory=list)
+
+
+class ArticleReport(_Model):
+    """What the checker says about one article."""
+
+    id: str | None = None
+    text: str
+    attributions: list[Attribution]
+    claims: list[Claim]
+    summary: Summary
+
+    @model_validator(mode="after")
+    def _offsets_inside_text(self) -> ArticleReport:
+        _check_offsets(self.text, self.attributions)
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+    def to_json(self, **kwargs: Any) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, **kwargs)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ArticleReport:
+        return cls.model_validate(data)
+
+    def to_example(self) -> LabelledExample:
+        """The report as a labelled example (predicted type; no quality)."""
+        atts = [
+            Attribution(id=a.id, source=a.source, cue=a.cue, content=a.content, type=a.type) for a in self.attributions
+        ]
+        return LabelledExample(id=self.id or "article", text=self.text, attributions=atts)
+
+
+# --------------------------------------------------------------------------- I/O
+
+
+def _format_error(path: Path | str, lineno: int, err: ValidationError | ValueError) -> str:
+    if isinstance(err, ValidationError):
+        first = err.errors()[0]
+        loc = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in first["loc"])
+        loc = loc.replace(".[", "[")
+        msg = first["msg"]
+        if first["type"] == "literal_error":
+            msg = f"unknown type {first['input']!r}; expected one of {', '.join(ATTRIBUTION_TYPES)}"
+        return f"{path}:{lineno}: {loc or '(line)'}: {msg}"
+    return f"{path}:{lineno}: {err}"
+
+
+def iter_examples(path: str | Path) -> Iterator[LabelledExample]:
+    """Yield validated examples from a labelled JSONL file.
+
+    Raises:
+        DataError: on the first malformed line, naming file, line and field.
+    """
+    path = Path(path)
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise DataError(f"{path}:{lineno}: not valid JSON ({err.msg})") from None
+            if not isinstance(data, dict):
+                raise DataError(f"{path}:{lineno}: (line): expected a JSON object")
+            try:
+                yield LabelledExample.model_validate(data)
+            except ValidationError as err:
+                raise DataError(_format_error(path, lineno, err)) from None
+
+
+def load_examples(path: str | Path) -> list[LabelledExample]:
+    return list(iter_examples(path))
+
+
+def atomic_write_text(path: str | Path, text: str) -> None:
+    """Write a file so that readers see either the old or the whole new content."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_examples(path: str | Path, examples: Iterable[LabelledExample]) -> None:
+    lines = [json.dumps(ex.to_dict(), ensure_ascii=False) for ex in examples]
+    atomic_write_text(path, "".join(line + "\n" for line in lines))
+
+
+def to_dataset(examples: Iterable[LabelledExample]):  # -> datasets.Dataset
+    """Labelled examples as a Hugging Face ``datasets.Dataset`` (for training)."""
+    from datasets import Dataset
+
+    rows = [ex.to_dict() for ex in examples]
+    for row in rows:
+        row["meta"] = json.dumps(row.get("meta", {}), ensure_ascii=False)
+        for att in row["attributions"]:
+            att.setdefault("type", None)
+            att.setdefault("quality", None)
+            att.setdefault("label_source", None)
+            for key in ("confidence", "score", "reasons", "resolved_source"):
+                att.pop(key, None)
+    return Dataset.from_list(rows)

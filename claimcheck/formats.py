@@ -1,0 +1,150 @@
+"""Render article reports and eval results: JSON, JSON Lines, CSV and terminal tables."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from claimcheck.data import ArticleReport
+
+FORMATS = ("table", "json", "jsonl", "csv")
+CSV_FIELDS = (
+    "path",
+    "start",
+    "end",
+    "type",
+    "confidence",
+    "score",
+    "reasons",
+    "source",
+    "cue",
+    "resolved_source",
+    "text",
+)
+
+
+def report_record(report: ArticleReport, path: str | None) -> dict[str, Any]:
+    record = report.to_dict()
+    if path is not None:
+        record = {"path": path, **record}
+    return record
+
+
+def to_json(items: Sequence[tuple[str | None, ArticleReport]]) -> str:
+    records = [report_record(r, p) for p, r in items]
+    return json.dumps(records[0] if len(records) == 1 else records, ensure_ascii=False, indent=2) + "\n"
+
+
+def to_jsonl(items: Sequence[tuple[str | None, ArticleReport]]) -> str:
+    return "".join(json.dumps(report_record(r, p), ensure_ascii=False) + "\n" for p, r in items)
+
+
+def to_csv(items: Sequence[tuple[str | None, ArticleReport]]) -> str:
+    """One row per claim."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for path, report in items:
+        atts = {a.id: a for a in report.attributions}
+        for claim in report.claims:
+            att = atts.get(claim.attribution) if claim.attribution else None
+            writer.writerow(
+                {
+                    "path": path or "",
+                    "start": claim.start,
+                    "end": claim.end,
+                    "type": claim.type,
+                    "confidence": "" if claim.confidence is None else claim.confidence,
+                    "score": "" if claim.score is None else claim.score,
+                    "reasons": ";".join(r.code for r in claim.reasons),
+                    "source": att.text_of("source", report.text) if att else "",
+                    "cue": att.text_of("cue", report.text) if att else "",
+                    "resolved_source": (att.resolved_source or "") if att else "",
+                    "text": claim.text,
+                }
+            )
+    return out.getvalue()
+
+
+_TYPE_STYLE = {
+    "named_person": "bold green",
+    "named_organization": "green",
+    "publication": "cyan",
+    "document": "blue",
+    "anonymous": "yellow",
+    "unnamed_group": "magenta",
+    "unattributed": "dim",
+}
+
+
+def print_table(console: Console, path: str | None, report: ArticleReport) -> None:
+    """A readable per-claim table for the terminal."""
+    atts = {a.id: a for a in report.attributions}
+    table = Table(title=path or report.id or "article", show_lines=False, expand=True)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("type", no_wrap=True)
+    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("source / cue", ratio=1)
+    table.add_column("claim", ratio=3)
+    for i, claim in enumerate(report.claims, start=1):
+        att = atts.get(claim.attribution) if claim.attribution else None
+        who = ""
+        if att:
+            who = att.text_of("source", report.text)
+            if att.resolved_source and att.resolved_source != who:
+                who += f" (= {att.resolved_source})"
+            cue = att.text_of("cue", report.text)
+            who += f" / {cue}" if cue else ""
+        table.add_row(
+            str(i),
+            f"[{_TYPE_STYLE[claim.type]}]{claim.type}[/]",
+            "" if claim.score is None else f"{claim.score:.2f}",
+            who,
+            claim.text if len(claim.text) <= 160 else claim.text[:157] + "...",
+        )
+    console.print(table)
+    s = report.summary
+    shares = ", ".join(f"{t} {n}" for t, n in s.type_counts.items() if n)
+    score = "n/a" if s.sourcing_score is None else f"{s.sourcing_score:.2f}"
+    console.print(f"[bold]{s.n_claims} claims[/] ({shares}); sourcing score {score}\n")
+
+
+def print_eval(console: Console, metrics: dict[str, Any]) -> None:
+    """The headline figures of an eval run as tables."""
+    spans = Table(title="spans (P / R / F1)")
+    spans.add_column("role")
+    spans.add_column("exact")
+    spans.add_column("overlap")
+    for role, m in metrics["spans"].items():
+        spans.add_row(
+            role,
+            *(f"{m[k]['p']:.3f} / {m[k]['r']:.3f} / {m[k]['f1']:.3f}" for k in ("exact", "overlap")),
+        )
+    console.print(spans)
+    summary = Table(title="types, claims, quality, speed")
+    summary.add_column("metric")
+    summary.add_column("value", justify="right")
+    if metrics.get("types"):
+        t = metrics["types"]
+        summary.add_row("types.accuracy", f"{t['accuracy']:.3f}")
+        summary.add_row("types.macro_f1", f"{t['macro_f1']:.3f}")
+        summary.add_row("types.ece", f"{t['ece']:.3f}")
+    if metrics.get("claims"):
+        c = metrics["claims"]
+        summary.add_row("claims.accuracy", f"{c['accuracy']:.3f}")
+        summary.add_row("claims.macro_f1", f"{c['macro_f1']:.3f}")
+    if metrics.get("quality"):
+        q = metrics["quality"]
+        rho = "n/a" if q["spearman"] is None else f"{q['spearman']:.3f}"
+        summary.add_row("quality.spearman", f"{rho} (n={q['n']})")
+    sp = metrics["speed"]
+    summary.add_row("speed.articles_per_s", f"{sp['articles_per_s']}")
+    summary.add_row("speed.words_per_s", f"{sp['words_per_s']}")
+    summary.add_row("n_articles / n_gold_attributions", f"{metrics['n_articles']} / {metrics['n_gold_attributions']}")
+    console.print(summary)

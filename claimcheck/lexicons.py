@@ -1,0 +1,377 @@
+"""Word lists used by the rule baseline, the type features and the sourcing score.
+
+Written for claimcheck from the codebook's definitions; they are hints for
+rules and features, not a gazetteer.
+"""
+
+from __future__ import annotations
+
+import re
+
+PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers", "himself", "herself"})
+GROUP_PRONOUNS = frozenset({"they", "them", "their", "themselves"})
+THING_PRONOUNS = frozenset({"it", "its", "itself"})
+WRITER_PRONOUNS = frozenset({"we", "us", "our", "i", "me", "my", "you", "your"})
+RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom", "whose"})
+PRONOUNS = PERSON_PRONOUNS | GROUP_PRONOUNS | THING_PRONOUNS | WRITER_PRONOUNS | RELATIVE_PRONOUNS
+
+TITLES = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "dr",
+        "sen",
+        "senator",
+        "rep",
+        "representative",
+        "gov",
+        "governor",
+        "president",
+        "vice",
+        "secretary",
+        "gen",
+        "general",
+        "judge",
+        "justice",
+        "mayor",
+        "speaker",
+        "chairman",
+        "chairwoman",
+        "chair",
+        "director",
+        "lt",
+        "col",
+        "prof",
+        "professor",
+        "attorney",
+        "ambassador",
+        "minister",
+        "premier",
+        "chancellor",
+        "commissioner",
+        "sheriff",
+        "chief",
+        "councilman",
+        "councilwoman",
+        "congressman",
+        "congresswoman",
+        "lawmaker",
+        "nominee",
+        "candidate",
+    ]
+)
+ROLE_WORDS = frozenset(
+    [
+        "analyst",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "adviser",
+        "advisor",
+        "aide",
+        "strategist",
+        "economist",
+        "lawyer",
+        "pollster",
+        "researcher",
+        "scientist",
+        "expert",
+        "official",
+        "manager",
+        "chairman",
+        "director",
+        "founder",
+        "ceo",
+        "president",
+        "executive",
+        "leader",
+        "head",
+        "member",
+        "author",
+        "writer",
+        "host",
+        "anchor",
+        "reporter",
+        "correspondent",
+        "editor",
+        "columnist",
+        "historian",
+        "professor",
+        "consultant",
+        "campaign",
+    ]
+)
+ORG_WORDS = frozenset(
+    [
+        "campaign",
+        "committee",
+        "department",
+        "ministry",
+        "agency",
+        "administration",
+        "party",
+        "court",
+        "police",
+        "government",
+        "office",
+        "commission",
+        "council",
+        "senate",
+        "house",
+        "congress",
+        "union",
+        "company",
+        "corporation",
+        "bank",
+        "board",
+        "bureau",
+        "institute",
+        "foundation",
+        "association",
+        "center",
+        "centre",
+        "fund",
+        "group",
+        "coalition",
+        "organization",
+        "organisation",
+        "fbi",
+        "cia",
+        "nsa",
+        "irs",
+        "epa",
+        "dnc",
+        "rnc",
+        "gop",
+        "pentagon",
+        "kremlin",
+        "white",
+        "university",
+        "college",
+        "army",
+        "military",
+        "navy",
+        "service",
+        "network",
+        "inc",
+        "corp",
+        "team",
+        "caucus",
+        "parliament",
+        "state",
+        "states",
+        "embassy",
+        "republic",
+        "federation",
+        "league",
+        "alliance",
+        "authority",
+        "prosecutors",
+    ]
+)
+GROUP_WORDS = frozenset(
+    [
+        "experts",
+        "critics",
+        "analysts",
+        "observers",
+        "protesters",
+        "voters",
+        "supporters",
+        "opponents",
+        "residents",
+        "people",
+        "americans",
+        "democrats",
+        "republicans",
+        "conservatives",
+        "liberals",
+        "progressives",
+        "activists",
+        "economists",
+        "scientists",
+        "researchers",
+        "lawmakers",
+        "politicians",
+        "leaders",
+        "members",
+        "observers",
+        "many",
+        "some",
+        "others",
+        "most",
+        "few",
+        "several",
+        "advocates",
+        "skeptics",
+        "detractors",
+        "fans",
+        "evangelicals",
+        "investors",
+        "women",
+        "men",
+        "students",
+        "parents",
+        "doctors",
+        "officials",
+        "sources",
+        "insiders",
+    ]
+)
+DOCUMENT_WORDS = frozenset(
+    [
+        "poll",
+        "polls",
+        "survey",
+        "study",
+        "studies",
+        "report",
+        "reports",
+        "data",
+        "analysis",
+        "memo",
+        "letter",
+        "email",
+        "emails",
+        "tweet",
+        "tweets",
+        "post",
+        "statement",
+        "transcript",
+        "filing",
+        "filings",
+        "documents",
+        "document",
+        "record",
+        "records",
+        "indictment",
+        "lawsuit",
+        "complaint",
+        "ruling",
+        "order",
+        "bill",
+        "platform",
+        "estimate",
+        "estimates",
+        "figures",
+        "census",
+        "index",
+        "budget",
+        "review",
+        "audit",
+        "investigation",
+        "paper",
+        "article",
+        "book",
+        "video",
+        "ad",
+        "ads",
+        "speech",
+        "release",
+    ]
+)
+PUBLICATION_NAMES = frozenset(
+    [
+        "times",
+        "post",
+        "journal",
+        "reuters",
+        "ap",
+        "afp",
+        "bloomberg",
+        "cnn",
+        "msnbc",
+        "fox",
+        "nbc",
+        "cbs",
+        "abc",
+        "npr",
+        "pbs",
+        "bbc",
+        "politico",
+        "breitbart",
+        "huffpost",
+        "huffington",
+        "axios",
+        "guardian",
+        "telegraph",
+        "economist",
+        "newsweek",
+        "tribune",
+        "herald",
+        "gazette",
+        "chronicle",
+        "politifact",
+        "factcheck.org",
+        "snopes",
+        "associated",
+        "press",
+        "usa",
+        "today",
+        "wire",
+        "magazine",
+        "newspaper",
+        "news",
+        "daily",
+    ]
+)
+ANONYMOUS_HEADS = frozenset(
+    ["official", "officials", "source", "sources", "aide", "aides", "adviser", "advisers", "advisor", "advisors", "person", "people", "staffer", "staffers", "insider", "insiders", "diplomat", "diplomats", "member", "members", "operative", "operatives", "spokesman", "spokeswoman", "spokesperson", "individual", "individuals", "who"]
+)
+WEASEL_SOURCES = frozenset({"some", "many", "others", "it", "people", "observers", "critics"})
+DISTANCING_CUES = frozenset(
+    {
+        "claimed",
+        "claims",
+        "claim",
+        "claiming",
+        "alleged",
+        "alleges",
+        "allege",
+        "alleging",
+        "reportedly",
+        "purportedly",
+        "supposedly",
+        "insisted",
+        "insists",
+        "asserted",
+        "asserts",
+    }
+)
+NEUTRAL_CUES = frozenset({"said", "says", "say", "told", "tells", "stated", "according"})
+
+_ANON_MARKER = re.compile(
+    r"anonymity|anonymously|not (?:be )?(?:named|identified)|declined to be (?:named|identified)|"
+    r"unnamed|familiar with|insiders?|people close to|sources?\b|who spoke on|"
+    r"not authori[sz]ed|asked not to",
+    re.IGNORECASE,
+)
+_ANON_REASON = re.compile(
+    r"because|due to|sensitiv|not authori[sz]ed|to discuss|fear(?:ing)? (?:of )?|"
+    r"not permitted|was not allowed|were not allowed|private (?:talks|deliberations|conversations)|"
+    r"ongoing investigation|retaliation|reprisal",
+    re.IGNORECASE,
+)
+_ANON_SOURCE_HEAD = re.compile(
+    r"\b(?:an?|one|two|three|several|some|a few|senior|top|former|current)\b.*\b"
+    r"(?:officials?|aides?|sources?|advisers?|advisors?|person|people|staffers?|insiders?|"
+    r"diplomats?|members?|operatives?|spokesman|spokeswoman|spokesperson|individuals?)\b",
+    re.IGNORECASE,
+)
+
+
+def anonymity_marker(text: str) -> bool:
+    """Does the text present a source as withheld ("who requested anonymity")?"""
+    return bool(_ANON_MARKER.search(text))
+
+
+def anonymity_reason(text: str) -> bool:
+    """Does the text say why the source is withheld ("due to the sensitive nature")?"""
+    return bool(_ANON_REASON.search(text))
+
+
+def looks_anonymous(source: str) -> bool:
+    """A described but unnamed individual or set ("a senior official", "two aides")."""
+    return bool(_ANON_SOURCE_HEAD.search(source))

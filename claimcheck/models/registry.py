@@ -1,0 +1,141 @@
+"""One small registry of model architectures and the model-folder format.
+
+A model is a folder of plain files: ``config.json`` (architecture name, the
+claimcheck version that wrote it, a SHA-256 for every other file) plus the
+architecture's own safetensors/JSON files. Folders are written to a temporary
+sibling and renamed into place, so a crash never leaves half a model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any, Protocol
+
+from claimcheck.data import Attribution
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "resources" / "models"
+DEFAULT_MODEL = "baseline"
+
+
+class ModelError(RuntimeError):
+    """A model folder that is missing, corrupt or of an unknown architecture."""
+
+
+class AttributionModel(Protocol):
+    architecture: str
+
+    def predict(self, texts: list[str]) -> list[list[Attribution]]: ...
+
+    def save_files(self, directory: Path) -> dict[str, Any]: ...
+
+    @classmethod
+    def from_files(cls, directory: Path, config: dict[str, Any]) -> AttributionModel: ...
+
+
+REGISTRY: dict[str, type] = {}
+
+
+def register(name: str):
+    """Class decorator: make an architecture loadable under a versioned name."""
+
+    def deco(cls: type) -> type:
+        REGISTRY[name] = cls
+        cls.architecture = name
+        return cls
+
+    return deco
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def resolve_model_path(model: str | Path | None) -> Path:
+    """A model name shipped with the package ("baseline") or a folder path."""
+    if model is None:
+        model = DEFAULT_MODEL
+    candidate = Path(model)
+    if candidate.is_dir():
+        return candidate
+    shipped = MODELS_DIR / str(model)
+    if shipped.is_dir():
+        return shipped
+    available = ", ".join(sorted(p.name for p in MODELS_DIR.iterdir() if p.is_dir())) if MODELS_DIR.is_dir() else ""
+    raise ModelError(f"no model {str(model)!r}: not a folder, and not a shipped model ({available or 'none'})")
+
+
+def save_model(model: AttributionModel, directory: str | Path, extra: dict[str, Any] | None = None) -> Path:
+    """Write ``model`` as a model folder, atomically replacing ``directory``."""
+    from claimcheck import __version__
+
+    directory = Path(directory)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}."))
+    try:
+        settings = model.save_files(tmp)
+        files = {p.name: _sha256(p) for p in sorted(tmp.iterdir()) if p.is_file()}
+        config = {
+            "architecture": model.architecture,
+            "claimcheck_version": __version__,
+            "settings": settings,
+            "files": files,
+            **(extra or {}),
+        }
+        (tmp / "config.json").write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        if directory.exists():
+            old = directory.with_name(f".{directory.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            directory.rename(old)
+            tmp.rename(directory)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(directory)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return directory
+
+
+def read_config(directory: Path) -> dict[str, Any]:
+    path = directory / "config.json"
+    if not path.is_file():
+        raise ModelError(f"{directory}: not a claimcheck model (no config.json)")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise ModelError(f"{path}: corrupt config ({err.msg})") from None
+
+
+def load_model(model: str | Path | None = None) -> AttributionModel:
+    """Load a model folder after checking every file against its recorded hash."""
+    from packaging.version import Version
+
+    from claimcheck import __version__
+
+    directory = resolve_model_path(model)
+    config = read_config(directory)
+    for name, digest in config.get("files", {}).items():
+        path = directory / name
+        if not path.is_file():
+            raise ModelError(f"{directory}: model file {name} is missing")
+        if _sha256(path) != digest:
+            raise ModelError(f"{directory}: model file {name} is corrupt (hash mismatch)")
+    arch = config.get("architecture")
+    if arch not in REGISTRY:
+        raise ModelError(f"{directory}: unknown architecture {arch!r} (known: {', '.join(sorted(REGISTRY))})")
+    written_by = config.get("claimcheck_version", "0")
+    if Version(written_by) > Version(__version__):
+        warnings.warn(
+            f"model {directory} was written by claimcheck {written_by}, newer than this {__version__}",
+            stacklevel=2,
+        )
+    return REGISTRY[arch].from_files(directory, config)

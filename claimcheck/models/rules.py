@@ -1,0 +1,399 @@
+"""Transparent attribution rules: cue lexicon + surface patterns.
+
+Finds source, cue and content spans sentence by sentence:
+
+* ``According to SOURCE, CONTENT`` and ``CONTENT, according to SOURCE``;
+* ``SOURCE [also/has] CUE [that] CONTENT`` (``told X that``);
+* ``"CONTENT," SOURCE CUE`` and ``"CONTENT," CUE SOURCE``;
+* credit lines: ``Original Source: www.example.com`` and ``CITY (Reuters) -``.
+
+No parser is shipped (none is available offline), so noun phrases are found
+from punctuation, capitalisation and stop words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from claimcheck.text import Sentence, Token, tokenize
+
+_PUNCT_STOP = frozenset({",", ";", ":", "“", "”", '"', "(", ")", "—", "–", "[", "]", "?", "!", "‘", "’"})
+_NP_STOP = frozenset(
+    [
+        "that",
+        "which",
+        "when",
+        "while",
+        "because",
+        "but",
+        "if",
+        "so",
+        "after",
+        "before",
+        "since",
+        "where",
+        "as",
+        "than",
+        "though",
+        "although",
+        "what",
+        "how",
+        "why",
+        "whether",
+        "said",
+        "says",
+        "say",
+        "told",
+        "tells",
+        "according",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "could",
+        "should",
+        "can",
+        "may",
+        "might",
+        "must",
+        "do",
+        "does",
+        "did",
+        "not",
+        "also",
+        "then",
+        "to",
+        "for",
+        "in",
+        "on",
+        "at",
+        "by",
+        "with",
+        "from",
+        "about",
+        "into",
+        "over",
+        "against",
+        "under",
+        "during",
+    ]
+)
+_AUX = frozenset(
+    [
+        "has",
+        "have",
+        "had",
+        "also",
+        "previously",
+        "later",
+        "then",
+        "again",
+        "once",
+        "repeatedly",
+        "publicly",
+        "privately",
+        "recently",
+        "is",
+        "was",
+        "were",
+        "been",
+        "would",
+        "will",
+        "did",
+        "does",
+        "do",
+        "not",
+        "never",
+        "first",
+        "further",
+        "just",
+        "even",
+        "already",
+        "often",
+        "still",
+        "initially",
+        "earlier",
+        "separately",
+        "reportedly",
+    ]
+)
+#: words that may sit inside a cue span but never head one
+NOT_CUES = _AUX | {"according", "to", "that", "in", "of", "for", "on", "a", "the"}
+_LEADING_TRIM = frozenset({"and", "but", "or", "so", "yet", "then", "also", "while"})
+_OBJECT_CUES = frozenset({"told", "tells", "tell", "telling", "informed", "assured", "warned", "reminded"})
+_QUOTES_OPEN = frozenset({"“", '"', "‘"})
+_QUOTES_CLOSE = frozenset({"”", '"', "’"})
+
+_CREDIT_LINE = re.compile(
+    r"^[ \t]*((?:Original )?Source|Via|Credit|Read more at)[ \t]*:[ \t]*(\S[^\n]*?)[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_WIRE_DATELINE = re.compile(
+    r"\((Reuters|AP|AFP|Associated Press|Bloomberg|UPI|dpa|Xinhua|CNN|The Associated Press)\)\s*[-—–]+\s*"
+)
+
+
+@dataclass
+class RawAttribution:
+    """An attribution found by the rules, before typing."""
+
+    source: list[tuple[int, int]]
+    cue: list[tuple[int, int]]
+    content: list[tuple[int, int]] = field(default_factory=list)
+    kind: str = "speech"  # speech | according_to | credit_line | wire
+
+
+def _is_word(tok: Token) -> bool:
+    return tok.text[0].isalnum()
+
+
+def np_backward(toks: list[Token], end: int) -> tuple[int, int] | None:
+    """Token range [i, end) of the noun phrase ending just before token ``end``."""
+    i = end
+    while i > 0 and len(toks) and end - i < 9:
+        tok = toks[i - 1]
+        low = tok.text.lower()
+        if tok.text == "." and i >= 2 and len(toks[i - 2].text) <= 4 and toks[i - 2].text[0].isupper():
+            i -= 1  # "Mr." "Sen." "D.C."
+            continue
+        if tok.text in _PUNCT_STOP:
+            break
+        if not _is_word(tok) and tok.text not in {"'", "’", "-", "&", "."}:
+            break
+        if tok.text == ".":
+            break
+        if low in _NP_STOP and not (i < end and low in {"of", "for", "at", "in"} and i - 1 > 0):
+            break
+        if low == "and" and not (i - 2 >= 0 and toks[i - 2].text[:1].isupper()):
+            break
+        i -= 1
+    while i < end and toks[i].text.lower() in _LEADING_TRIM | {"of", "for", "at", "in"}:
+        i += 1
+    if i >= end:
+        return None
+    return i, end
+
+
+def _np_forward(toks: list[Token], start: int) -> tuple[int, int] | None:
+    """Token range [start, j) of a noun phrase starting at ``start`` (inverted ``said Trump``)."""
+    j = start
+    while j < len(toks) and j - start < 14:
+        tok = toks[j]
+        if tok.text == "." and j + 1 < len(toks) and j > start and len(toks[j - 1].text) <= 4:
+            j += 1
+            continue
+        if tok.text == "," and j + 1 < len(toks) and toks[j + 1].text.lower() in {"the", "a", "an", "who"}:
+            j += 1  # appositive: "said Jane Doe, a spokeswoman for ..."
+            continue
+        if tok.text in _PUNCT_STOP or tok.text in {".", "!", "?"}:
+            break
+        if tok.text.lower() in {"that", "when", "while", "because", "but", "if", "after", "before", "in", "on"}:
+            break
+        j += 1
+    return (start, j) if j > start else None
+
+
+def _span(toks: list[Token], i: int, j: int) -> tuple[int, int]:
+    return toks[i].start, toks[j - 1].end
+
+
+def _content_forward(toks: list[Token], i: int) -> tuple[int, int] | None:
+    """Content from token ``i`` to the end of the sentence, minus final punctuation."""
+    while i < len(toks) and toks[i].text.lower() in {"that", ",", ":", "—", "–"}:
+        i += 1
+    j = len(toks)
+    while j > i and toks[j - 1].text in {".", ",", ";", ":"}:
+        j -= 1
+    if j - i < 2:
+        return None
+    return _span(toks, i, j)
+
+
+def _content_backward(toks: list[Token], end: int) -> tuple[int, int] | None:
+    """Content from the start of the sentence to token ``end`` (a comma or quote)."""
+    i = 0
+    j = end
+    while j > i and toks[j - 1].text in {",", ";", ":"}:
+        j -= 1
+    if j - i < 2:
+        return None
+    return _span(toks, i, j)
+
+
+class RuleAttributionFinder:
+    """Finds attributions in sentences with a cue lexicon and surface patterns."""
+
+    def __init__(self, cue_words: set[str] | frozenset[str]):
+        self.cue_words = frozenset(w.lower() for w in cue_words)
+
+    def find(self, text: str, sentences: list[Sentence]) -> list[RawAttribution]:
+        found = self._credit_lines(text)
+        taken = {r.cue[0] for r in found if r.cue}
+        for sent in sentences:
+            for raw in self._in_sentence(text, sent):
+                if raw.cue and raw.cue[0] in taken:
+                    continue
+                if raw.source and any(
+                    r.source and r.source[0] == raw.source[0] and r.kind == "credit_line" for r in found
+                ):
+                    continue
+                taken.add(raw.cue[0])
+                found.append(raw)
+        return found
+
+    # -- credit lines ------------------------------------------------------------
+
+    def _credit_lines(self, text: str) -> list[RawAttribution]:
+        out = []
+        for m in _CREDIT_LINE.finditer(text):
+            if len(m.group(2)) > 80:
+                continue
+            out.append(RawAttribution(source=[m.span(2)], cue=[(m.start(1), m.end(1) + 1)], kind="credit_line"))
+        for m in _WIRE_DATELINE.finditer(text):
+            rest = text[m.end() :]
+            stop = re.search(r"(?<=[.!?])\s|\n", rest)
+            end = m.end() + (stop.start() if stop else len(rest))
+            content = [(m.end(), end)] if end > m.end() else []
+            out.append(RawAttribution(source=[m.span(1)], cue=[], content=content, kind="wire"))
+        return out
+
+    # -- sentences -------------------------------------------------------------------
+
+    def _in_sentence(self, text: str, sent: Sentence) -> list[RawAttribution]:
+        toks = tokenize(text, sent.start, sent.end)
+        out: list[RawAttribution] = []
+        n = len(toks)
+        k = 0
+        while k < n:
+            low = toks[k].text.lower()
+            if low == "according" and k + 1 < n and toks[k + 1].text.lower() == "to":
+                raw = self._according_to(toks, k)
+                if raw:
+                    out.append(raw)
+                k += 2
+                continue
+            if low in self.cue_words and _is_word(toks[k]):
+                raw = self._speech(toks, k)
+                if raw:
+                    out.append(raw)
+                    # one speech attribution per clause: skip to the end of its content
+                    k += 1
+                    continue
+            k += 1
+        return out
+
+    def _according_to(self, toks: list[Token], k: int) -> RawAttribution | None:
+        np = _np_forward(toks, k + 2)
+        if not np:
+            return None
+        cue = [_span(toks, k, k + 2)]
+        source = [_span(toks, *np)]
+        after = np[1]
+        if after < len(toks) and toks[after].text == ",":
+            content = _content_forward(toks, after + 1)
+            if k > 0 and (content is None or toks[k - 1].text == ","):
+                content = _content_backward(toks, k) or content
+        else:
+            content = _content_backward(toks, k) if k > 1 else None
+        return RawAttribution(source=source, cue=cue, content=[content] if content else [], kind="according_to")
+
+    def _speech(self, toks: list[Token], k: int) -> RawAttribution | None:
+        cue_end = k + 1
+        # "said in a statement" / "told reporters": extend the cue over a short object
+        j = k - 1
+        while j >= 0 and toks[j].text.lower() in _AUX:
+            j -= 1
+        cue_start = j + 1
+        src_j = j + 1
+        if j >= 0 and toks[j].text == ")":
+            # "Sen. Ted Cruz (R-Texas) said": the parenthesis belongs to the source
+            opening = next((i for i in range(j - 1, max(-1, j - 12), -1) if toks[i].text == "("), None)
+            if opening is not None and opening > 0:
+                j = opening - 1
+        if j >= 0 and _is_word(toks[j]):
+            np = np_backward(toks, j + 1)
+            if np is None:
+                return None
+            src_i = np[0]
+            source = [_span(toks, src_i, src_j)]
+            content_start = cue_end
+            if toks[k].text.lower() in _OBJECT_CUES:
+                obj = cue_end
+                while (
+                    obj < len(toks)
+                    and obj - cue_end < 5
+                    and toks[obj].text.lower() not in {"that", ",", ":"} | _QUOTES_OPEN
+                ):
+                    obj += 1
+                if obj < len(toks) and obj - cue_end < 5:
+                    content_start = obj
+            content = _content_forward(toks, content_start)
+            if (
+                content
+                and src_j - src_i == 1
+                and toks[src_i].text.lower() in {"who", "which"}
+                and src_i > 0
+                and toks[src_i - 1].text == ","
+            ):
+                # ", who requested anonymity due to ..., confirmed": the clause ends at its comma
+                close = next((t for t in toks[content_start:] if t.text == ","), None)
+                if close is not None:
+                    content = (content[0], close.start)
+            if content is None and src_i > 0 and toks[src_i - 1].text in {",", "”", '"'} | _QUOTES_CLOSE:
+                # "CONTENT," SOURCE said.
+                back = src_i - 1
+                while back > 0 and toks[back].text in {",", "”", '"', "’"}:
+                    back -= 1
+                content = _content_backward(toks, back + 2)
+            if content is None:
+                return None
+            return RawAttribution(source=source, cue=[_span(toks, cue_start, cue_end)], content=[content])
+        if j >= 0 and toks[j].text in {",", "”", '"', "’"}:
+            # either an appositive/relative clause before the cue, or an inverted '..., said Trump'
+            comma = self._appositive_start(toks, j)
+            if comma is not None:
+                np = np_backward(toks, comma)
+                if np is None:
+                    return None
+                src_i = np[0]
+                src_j = comma if toks[comma + 1].text.lower() in {"who", "which"} else j
+                content = _content_forward(toks, cue_end)
+                if content is None:
+                    return None
+                return RawAttribution(
+                    source=[_span(toks, src_i, src_j)], cue=[_span(toks, cue_start, cue_end)], content=[content]
+                )
+            np = _np_forward(toks, cue_end)
+            if np is None:
+                return None
+            content = _content_backward(toks, j + 1)
+            if content is None:
+                return None
+            return RawAttribution(source=[_span(toks, *np)], cue=[_span(toks, k, cue_end)], content=[content])
+        return None
+
+    @staticmethod
+    def _appositive_start(toks: list[Token], comma: int) -> int | None:
+        """Index of the comma opening an appositive/relative clause that ends at ``comma``."""
+        if toks[comma].text != ",":
+            return None
+        for i in range(comma - 1, max(-1, comma - 25), -1):
+            if toks[i].text in {",", "(", "“", '"'}:
+                if (
+                    toks[i].text == ","
+                    and i + 1 < comma
+                    and toks[i + 1].text.lower() in {"who", "which", "a", "an", "the", "whose"}
+                    and i > 0
+                    and _is_word(toks[i - 1])
+                ):
+                    return i
+                return None
+        return None

@@ -1,0 +1,44 @@
+"""Run the checker over labelled articles and score it (``claimcheck eval``)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from claimcheck.data import LabelledExample, load_examples
+from claimcheck.io.brat import read_brat_dir
+from claimcheck.pipeline import Checker
+from eval.metrics import evaluate_predictions
+
+
+def load_eval_data(path: str | Path) -> list[LabelledExample]:
+    """A labelled JSONL file or a PolNeAR-style directory (``text/`` + ``attributions/``)."""
+    path = Path(path)
+    if path.is_dir():
+        return list(read_brat_dir(path))
+    return load_examples(path)
+
+
+def evaluate(
+    checker: Checker,
+    examples: list[LabelledExample],
+    batch_size: int = 16,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """Metrics of ``checker`` on ``examples``: spans, types, claims, quality, speed."""
+    start = time.perf_counter()
+    reports = checker.check_many(
+        [ex.text for ex in examples], ids=[ex.id for ex in examples], batch_size=batch_size, progress=progress
+    )
+    elapsed = time.perf_counter() - start
+    metrics = evaluate_predictions(examples, reports)
+    n_words = sum(len(ex.text.split()) for ex in examples)
+    metrics["speed"] = {
+        "articles_per_s": round(len(examples) / elapsed, 2) if elapsed else None,
+        "words_per_s": round(n_words / elapsed, 1) if elapsed else None,
+        "seconds": round(elapsed, 3),
+    }
+    metrics["model"] = checker.model.architecture
+    return metrics

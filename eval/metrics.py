@@ -1,0 +1,345 @@
+"""Evaluation metrics for attribution predictions against labelled examples.
+
+Pure functions that return dicts (nothing is printed). Every precision, recall,
+F1, accuracy and rank correlation comes from scikit-learn or scipy; this module
+only builds the label vectors they are called on.
+
+``gold`` and ``pred`` are parallel lists: gold items are
+:class:`claimcheck.data.LabelledExample`-like and predictions are
+:class:`claimcheck.data.ArticleReport`-like (anything with ``.text`` and
+``.attributions``).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+from scipy.stats import spearmanr
+from sklearn.metrics import (
+    accuracy_score,
+    classification_report,
+    confusion_matrix,
+    f1_score,
+    precision_recall_fscore_support,
+)
+
+from claimcheck.data import ATTRIBUTION_TYPES, ROLES
+from claimcheck.text import split_sentences
+
+UNATTRIBUTED = "unattributed"
+N_BINS = 10
+#: Characters trimmed from both edges of every range before spans are compared.
+TRIM_CHARS = frozenset(" \t\n\r\f\v\u00a0" + "\"'“”‘’«»" + ".,;:!?()[]—–-")
+
+Span = frozenset[int]
+
+
+def _r(value: float) -> float:
+    return round(float(value), 4)
+
+
+# --------------------------------------------------------------------------- spans
+
+
+def span_chars(ranges: Iterable[Sequence[int]], text: str) -> Span:
+    """Character indices covered by ``ranges``, each range trimmed of edge quotes, punctuation and space."""
+    chars: set[int] = set()
+    for start, end in ranges:
+        start, end = max(0, int(start)), min(len(text), int(end))
+        while start < end and (text[start] in TRIM_CHARS or text[start].isspace()):
+            start += 1
+        while end > start and (text[end - 1] in TRIM_CHARS or text[end - 1].isspace()):
+            end -= 1
+        chars.update(range(start, end))
+    return frozenset(chars)
+
+
+def match_spans(gold: Sequence[Span], pred: Sequence[Span]) -> list[tuple[int, int]]:
+    """Greedy one-to-one matching of overlapping spans, largest overlap first.
+
+    Ties are broken by gold index, then prediction index. Returns ``(gold_index,
+    pred_index)`` pairs sorted by gold index.
+    """
+    candidates = []
+    for i, g in enumerate(gold):
+        for j, p in enumerate(pred):
+            overlap = len(g & p)
+            if overlap:
+                candidates.append((-overlap, i, j))
+    candidates.sort()
+    used_gold: set[int] = set()
+    used_pred: set[int] = set()
+    pairs = []
+    for _, i, j in candidates:
+        if i in used_gold or j in used_pred:
+            continue
+        used_gold.add(i)
+        used_pred.add(j)
+        pairs.append((i, j))
+    return sorted(pairs)
+
+
+def _role_spans(example: Any, role: str) -> list[Span]:
+    """Non-empty, deduplicated span_chars of one role, in attribution order."""
+    spans: list[Span] = []
+    seen: set[Span] = set()
+    for att in example.attributions:
+        span = span_chars(getattr(att, role), example.text)
+        if span and span not in seen:
+            seen.add(span)
+            spans.append(span)
+    return spans
+
+
+def _prf(y_true: list[int], y_pred: list[int]) -> dict[str, float]:
+    if not y_true:  # no spans on either side: nothing to score
+        return {"p": 0.0, "r": 0.0, "f1": 0.0}
+    p, r, f1, _ = precision_recall_fscore_support(y_true, y_pred, average="binary", pos_label=1, zero_division=0)
+    return {"p": _r(p), "r": _r(r), "f1": _r(f1)}
+
+
+def span_scores(gold: Sequence[Any], pred: Sequence[Any]) -> dict[str, dict[str, dict[str, float]]]:
+    """Exact and overlap span P/R/F1 for each role (source, cue, content)."""
+    _check_parallel(gold, pred)
+    result: dict[str, dict[str, dict[str, float]]] = {}
+    for role in ROLES:
+        vectors = {"exact": ([], []), "overlap": ([], [])}
+        for g_ex, p_ex in zip(gold, pred, strict=False):
+            g_spans, p_spans = _role_spans(g_ex, role), _role_spans(p_ex, role)
+            pairs = match_spans(g_spans, p_spans)
+            n_unmatched = (len(g_spans) - len(pairs), len(p_spans) - len(pairs))
+            for mode, (y_true, y_pred) in vectors.items():
+                for i, j in pairs:
+                    if mode == "overlap" or g_spans[i] == p_spans[j]:
+                        y_true.append(1)
+                        y_pred.append(1)
+                    else:  # an inexact match is both a miss and a false alarm
+                        y_true.extend([1, 0])
+                        y_pred.extend([0, 1])
+                y_true.extend([1] * n_unmatched[0] + [0] * n_unmatched[1])
+                y_pred.extend([0] * n_unmatched[0] + [1] * n_unmatched[1])
+        result[role] = {mode: _prf(*vectors[mode]) for mode in ("exact", "overlap")}
+    return result
+
+
+# --------------------------------------------------------------------------- pairing
+
+
+def pair_attributions(gold_ex: Any, pred_report: Any) -> list[tuple[Any, Any | None]]:
+    """Pair each gold attribution with at most one predicted attribution.
+
+    First a greedy one-to-one matching on source spans (largest overlap first);
+    gold attributions left unpaired are then matched on content spans against the
+    predictions not yet used. Returns ``(gold_att, pred_att or None)`` in gold order.
+    """
+    g_atts, p_atts = list(gold_ex.attributions), list(pred_report.attributions)
+    paired: dict[int, int] = {}
+    for role in ("source", "content"):
+        g_idx = [i for i in range(len(g_atts)) if i not in paired]
+        used = set(paired.values())
+        p_idx = [j for j in range(len(p_atts)) if j not in used]
+        g_spans = [span_chars(getattr(g_atts[i], role), gold_ex.text) for i in g_idx]
+        p_spans = [span_chars(getattr(p_atts[j], role), pred_report.text) for j in p_idx]
+        for a, b in match_spans(g_spans, p_spans):
+            paired[g_idx[a]] = p_idx[b]
+    return [(att, p_atts[paired[i]] if i in paired else None) for i, att in enumerate(g_atts)]
+
+
+# --------------------------------------------------------------------------- types
+
+
+def _label_order(labels: Iterable[str]) -> list[str]:
+    present = set(labels)
+    known = [t for t in ATTRIBUTION_TYPES if t in present]
+    return known + sorted(present - set(known))
+
+
+def _per_class(y_true: list[str], y_pred: list[str], labels: list[str]) -> dict[str, dict[str, float]]:
+    report = classification_report(y_true, y_pred, labels=labels, output_dict=True, zero_division=0)
+    return {
+        label: {
+            "precision": _r(report[label]["precision"]),
+            "recall": _r(report[label]["recall"]),
+            "f1": _r(report[label]["f1-score"]),
+            "support": int(report[label]["support"]),
+        }
+        for label in labels
+    }
+
+
+def calibration(confidence: Sequence[float], correct: Sequence[bool], n_bins: int = N_BINS) -> dict[str, Any]:
+    """Expected calibration error and reliability table over equal-width bins.
+
+    Bins are ``(lo, hi]`` except the first, ``[0, hi]`` (the binning of
+    ``sklearn.calibration.calibration_curve``). ECE is the mean over bins of
+    ``|accuracy - mean confidence|`` weighted by the bin's share of items.
+    """
+    conf = np.clip(np.asarray(confidence, dtype=float), 0.0, 1.0)
+    hit = np.asarray(correct, dtype=float)
+    if conf.size == 0:
+        return {"ece": 0.0, "reliability": []}
+    edges = np.linspace(0.0, 1.0, n_bins + 1)
+    bin_ids = np.searchsorted(edges[1:-1], conf)
+    counts = np.bincount(bin_ids, minlength=n_bins)
+    conf_sums = np.bincount(bin_ids, weights=conf, minlength=n_bins)
+    hit_sums = np.bincount(bin_ids, weights=hit, minlength=n_bins)
+    nonzero = counts > 0
+    mean_conf = conf_sums[nonzero] / counts[nonzero]
+    accuracy = hit_sums[nonzero] / counts[nonzero]
+    ece = float(np.sum(counts[nonzero] / conf.size * np.abs(accuracy - mean_conf)))
+    reliability = [
+        {
+            "bin_lo": _r(edges[b]),
+            "bin_hi": _r(edges[b + 1]),
+            "n": int(counts[b]),
+            "mean_confidence": _r(mc),
+            "accuracy": _r(acc),
+        }
+        for b, mc, acc in zip(np.flatnonzero(nonzero), mean_conf, accuracy, strict=False)
+    ]
+    return {"ece": _r(ece), "reliability": reliability}
+
+
+def type_scores(gold: Sequence[Any], pred: Sequence[Any]) -> dict[str, Any] | None:
+    """Source-type classification over paired gold attributions that have a type.
+
+    An unpaired gold attribution, or one paired with an untyped prediction, is
+    predicted ``"unattributed"`` with confidence 0. None if no gold type exists.
+    """
+    _check_parallel(gold, pred)
+    y_true: list[str] = []
+    y_pred: list[str] = []
+    confidence: list[float] = []
+    for g_ex, p_ex in zip(gold, pred, strict=False):
+        for g_att, p_att in pair_attributions(g_ex, p_ex):
+            if g_att.type is None:
+                continue
+            y_true.append(g_att.type)
+            y_pred.append(p_att.type if p_att is not None and p_att.type is not None else UNATTRIBUTED)
+            conf = p_att.confidence if p_att is not None else None
+            confidence.append(float(conf) if conf is not None else 0.0)
+    if not y_true:
+        return None
+    labels = _label_order(y_true + y_pred)
+    matrix = confusion_matrix(y_true, y_pred, labels=labels)
+    cal = calibration(confidence, [t == p for t, p in zip(y_true, y_pred, strict=False)])
+    return {
+        "n": len(y_true),
+        "accuracy": _r(accuracy_score(y_true, y_pred)),
+        "macro_f1": _r(f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0)),
+        "per_class": _per_class(y_true, y_pred, labels),
+        "confusion": {g: {p: int(matrix[a, b]) for b, p in enumerate(labels)} for a, g in enumerate(labels)},
+        "ece": cal["ece"],
+        "reliability": cal["reliability"],
+    }
+
+
+# --------------------------------------------------------------------------- claims
+
+
+def _covered(ranges: Iterable[Sequence[int]], start: int, end: int) -> int:
+    return sum(max(0, min(e, end) - max(s, start)) for s, e in ranges)
+
+
+def sentence_label(attributions: Iterable[Any], start: int, end: int) -> str:
+    """Type of the sourced, typed attribution whose content covers most of ``[start, end)``.
+
+    Attributions with no source ranges or no type are ignored; ties go to the
+    earlier attribution; no coverage gives ``"unattributed"``.
+    """
+    best_label, best_cover = UNATTRIBUTED, 0
+    for att in attributions:
+        if not att.source or att.type is None:
+            continue
+        cover = _covered(att.content, start, end)
+        if cover > best_cover:
+            best_label, best_cover = att.type, cover
+    return best_label
+
+
+def claim_scores(gold: Sequence[Any], pred: Sequence[Any]) -> dict[str, Any] | None:
+    """Per-sentence claim types over articles whose sourced gold attributions are all typed.
+
+    Sentences come from ``split_sentences`` on the gold text. Macro-F1 and
+    per-class scores are over all seven codebook types. None if no article qualifies.
+    """
+    _check_parallel(gold, pred)
+    y_true: list[str] = []
+    y_pred: list[str] = []
+    for g_ex, p_ex in zip(gold, pred, strict=False):
+        if any(att.source and att.type is None for att in g_ex.attributions):
+            continue
+        typed = any(att.type for att in g_ex.attributions)
+        if not typed and getattr(g_ex, "meta", {}).get("types") != "complete":
+            continue  # an untyped article (e.g. plain PolNeAR) says nothing about claim types
+        for sentence in split_sentences(g_ex.text):
+            y_true.append(sentence_label(g_ex.attributions, sentence.start, sentence.end))
+            y_pred.append(sentence_label(p_ex.attributions, sentence.start, sentence.end))
+    if not y_true:
+        return None
+    labels = list(ATTRIBUTION_TYPES)
+    return {
+        "n": len(y_true),
+        "accuracy": _r(accuracy_score(y_true, y_pred)),
+        "macro_f1": _r(f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0)),
+        "per_class": _per_class(y_true, y_pred, labels),
+    }
+
+
+# --------------------------------------------------------------------------- quality
+
+
+def quality_scores(
+    gold: Sequence[Any],
+    pred: Sequence[Any],
+    score_fn: Callable[[Any], float | None] | None = None,
+) -> dict[str, Any] | None:
+    """Spearman correlation of gold ``quality`` with the paired prediction's score.
+
+    ``score_fn(pred_att)`` replaces ``pred_att.score`` (e.g. for a baseline).
+    Pairs with no prediction or no score are left out. None if fewer than 3
+    pairs; ``"spearman"`` is None when undefined (a constant side).
+    """
+    _check_parallel(gold, pred)
+    get_score = score_fn if score_fn is not None else (lambda att: att.score)
+    qualities: list[float] = []
+    scores: list[float] = []
+    for g_ex, p_ex in zip(gold, pred, strict=False):
+        for g_att, p_att in pair_attributions(g_ex, p_ex):
+            if g_att.quality is None or p_att is None:
+                continue
+            score = get_score(p_att)
+            if score is None:
+                continue
+            qualities.append(float(g_att.quality))
+            scores.append(float(score))
+    if len(qualities) < 3:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # constant input: result is nan, reported as None
+        rho = float(spearmanr(qualities, scores).statistic)
+    return {"spearman": None if np.isnan(rho) else _r(rho), "n": len(qualities)}
+
+
+# --------------------------------------------------------------------------- all
+
+
+def _check_parallel(gold: Sequence[Any], pred: Sequence[Any]) -> None:
+    if len(gold) != len(pred):
+        raise ValueError(f"gold has {len(gold)} articles but predictions have {len(pred)}")
+
+
+def evaluate_predictions(gold: Sequence[Any], pred: Sequence[Any]) -> dict[str, Any]:
+    """All metrics: spans, types, claims and quality (None where not computable)."""
+    _check_parallel(gold, pred)
+    return {
+        "spans": span_scores(gold, pred),
+        "types": type_scores(gold, pred),
+        "claims": claim_scores(gold, pred),
+        "quality": quality_scores(gold, pred),
+        "n_articles": len(gold),
+        "n_gold_attributions": sum(len(ex.attributions) for ex in gold),
+    }

@@ -1,0 +1,1 @@
+"""Training code: data preparation, type labels, and fitting of claimcheck's models."""

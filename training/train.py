@@ -1,0 +1,22 @@
+"""Train a model from a YAML config: the entry point of ``claimcheck train``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from training.config import ConfigError, load_config
+
+
+def train_from_config(path: str | Path, overrides: list[str] | None = None) -> Path:
+    """Train the architecture the config names; returns the model folder written."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such config file")
+    architecture = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("architecture")
+    if architecture == "baseline.v1":
+        from training.baseline import BaselineConfig, train_baseline
+
+        return train_baseline(load_config(path, BaselineConfig, overrides))
+    raise ConfigError(f"{path}: architecture: unknown {architecture!r} (known: baseline.v1)")

@@ -1,0 +1,109 @@
+"""Type labels for PolNeAR train, which has spans but no types.
+
+Two sources, recorded per label in ``label_source``:
+
+* ``annotated``: ``training/labels/polnear-train-types.jsonl``, a random sample
+  of 1,600 train sources labelled item by item by the codebook (one annotator
+  per item; the source span with its sentence and three sentences before).
+* ``rules``: the rest, from the codebook's definitions applied to the source's
+  words, capitalisation and resolved antecedent (:func:`rule_type`). Sources
+  the rules cannot decide stay unlabelled.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from claimcheck.data import ATTRIBUTION_TYPES, DataError, LabelledExample
+from claimcheck.lexicons import (
+    DOCUMENT_WORDS,
+    GROUP_WORDS,
+    ORG_WORDS,
+    PERSON_PRONOUNS,
+    PUBLICATION_NAMES,
+    TITLES,
+    WRITER_PRONOUNS,
+    anonymity_marker,
+    looks_anonymous,
+)
+from claimcheck.models.baseline import source_context
+from claimcheck.models.type_classifier import SourceContext, capitalised
+from claimcheck.text import split_sentences
+
+ANNOTATED = Path(__file__).resolve().parent / "labels" / "polnear-train-types.jsonl"
+_DETERMINERS = {"the", "a", "an", "this", "that", "his", "her", "their", "its"}
+
+
+def load_annotations(path: Path = ANNOTATED) -> dict[tuple[str, str], str]:
+    """``(article id, attribution id) -> type`` from an annotation file."""
+    labels = {}
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            row = json.loads(line)
+            if row["type"] not in ATTRIBUTION_TYPES:
+                raise DataError(f"{path}:{lineno}: type: unknown type {row['type']!r}")
+            labels[(row["article"], row["attribution"])] = row["type"]
+    return labels
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[\w.&’'-]+", text)
+
+
+def rule_type(ctx: SourceContext) -> str | None:
+    """The codebook type the rules can decide for a source, else ``None``."""
+    words = _words(ctx.source)
+    if not words:
+        return None
+    low = [w.lower().rstrip(".") for w in words]
+    caps = capitalised(words, ctx.sentence_initial)
+    if len(low) == 1 and low[0] in WRITER_PRONOUNS:
+        return "named_person" if ctx.in_quote and low[0] in {"i", "me", "my"} else None
+    if len(low) == 1 and low[0] in PERSON_PRONOUNS:
+        return "named_person" if ctx.antecedent else None
+    if anonymity_marker(ctx.source) or (looks_anonymous(ctx.source) and not caps):
+        return "anonymous"
+    if caps and any(w in PUBLICATION_NAMES for w in low) and not any(w in DOCUMENT_WORDS for w in low):
+        return "publication"
+    if any(w in DOCUMENT_WORDS for w in low[-2:]):
+        return "document"
+    if not caps and low[-1] in GROUP_WORDS:
+        return "unnamed_group"
+    if caps and (any(w in ORG_WORDS for w in low) or any(w.isupper() and len(w) > 1 for w in words)):
+        return "named_organization"
+    if caps and (any(w in TITLES for w in low) or len(caps) >= 1) and low[0] not in _DETERMINERS:
+        return "named_person"
+    return None
+
+
+def typed_sources(
+    examples: list[LabelledExample],
+    annotations: dict[tuple[str, str], str] | None = None,
+    use_rules: bool = True,
+) -> tuple[list[SourceContext], list[str], list[str]]:
+    """Every labelled source of ``examples``: contexts, types and label sources.
+
+    A type given in the example wins, then an annotation, then (if
+    ``use_rules``) :func:`rule_type`.
+    """
+    annotations = load_annotations() if annotations is None else annotations
+    contexts, labels, origins = [], [], []
+    for ex in examples:
+        sentences = split_sentences(ex.text)
+        for att in ex.attributions:
+            if not att.source:
+                continue
+            ctx = source_context(ex.text, sentences, att)
+            label, origin = att.type, att.label_source or "given"
+            if label is None and (ex.id, att.id) in annotations:
+                label, origin = annotations[(ex.id, att.id)], "annotated"
+            if label is None and use_rules:
+                label, origin = rule_type(ctx), "rules"
+            if label is None:
+                continue
+            contexts.append(ctx)
+            labels.append(label)
+            origins.append(origin)
+    return contexts, labels, origins
