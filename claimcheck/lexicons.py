@@ -318,7 +318,36 @@ PUBLICATION_NAMES = frozenset(
     ]
 )
 ANONYMOUS_HEADS = frozenset(
-    ["official", "officials", "source", "sources", "aide", "aides", "adviser", "advisers", "advisor", "advisors", "person", "people", "staffer", "staffers", "insider", "insiders", "diplomat", "diplomats", "member", "members", "operative", "operatives", "spokesman", "spokeswoman", "spokesperson", "individual", "individuals", "who"]
+    [
+        "official",
+        "officials",
+        "source",
+        "sources",
+        "aide",
+        "aides",
+        "adviser",
+        "advisers",
+        "advisor",
+        "advisors",
+        "person",
+        "people",
+        "staffer",
+        "staffers",
+        "insider",
+        "insiders",
+        "diplomat",
+        "diplomats",
+        "member",
+        "members",
+        "operative",
+        "operatives",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "individual",
+        "individuals",
+        "who",
+    ]
 )
 WEASEL_SOURCES = frozenset({"some", "many", "others", "it", "people", "observers", "critics"})
 DISTANCING_CUES = frozenset(

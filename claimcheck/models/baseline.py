@@ -15,11 +15,12 @@ from claimcheck.data import Attribution
 from claimcheck.models.coreference import resolve
 from claimcheck.models.registry import register
 from claimcheck.models.rules import RawAttribution, RuleAttributionFinder
-from claimcheck.models.type_classifier import SourceContext, TypeClassifier, withheld
+from claimcheck.models.type_classifier import SourceContext, TypeClassifier, not_an_agent, withheld
 from claimcheck.text import Sentence, split_sentences
 
 _RULE_TYPES = {"credit_line": "publication", "wire": "publication"}
 _RULE_CONFIDENCE = 0.97
+_THING_MAX_CONFIDENCE = 0.5
 
 
 def in_quotation(text: str, pos: int, sentence: Sentence) -> bool:
@@ -82,6 +83,9 @@ class BaselineModel:
             elif withheld(ctx):
                 # the codebook's own case: "officials who requested anonymity" is anonymous
                 label, prob = "anonymous", _RULE_CONFIDENCE
+            elif prob < _THING_MAX_CONFIDENCE and not_an_agent(ctx):
+                # "recent developments indicate": a thing the writer speaks through
+                label = "unattributed"
             att.type = label
             att.confidence = round(prob, 4)
             att.resolved_source = ctx.antecedent

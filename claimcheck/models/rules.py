@@ -125,6 +125,7 @@ _AUX = frozenset(
         "reportedly",
     ]
 )
+_PREPOSITIONS = frozenset({"with", "of", "by", "from", "about", "into", "over", "under"})
 #: words that may sit inside a cue span but never head one
 NOT_CUES = _AUX | {"according", "to", "that", "in", "of", "for", "on", "a", "the"}
 _LEADING_TRIM = frozenset({"and", "but", "or", "so", "yet", "then", "also", "while"})
@@ -323,6 +324,8 @@ class RuleAttributionFinder:
             if np is None:
                 return None
             src_i = np[0]
+            if src_i > 0 and toks[src_i - 1].text.lower() in _PREPOSITIONS:
+                return None  # "with the process ordered from ...": an object, not a speaker
             source = [_span(toks, src_i, src_j)]
             content_start = cue_end
             if toks[k].text.lower() in _OBJECT_CUES:

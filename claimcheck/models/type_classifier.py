@@ -24,6 +24,7 @@ from claimcheck.lexicons import (
     GROUP_WORDS,
     ORG_WORDS,
     PERSON_PRONOUNS,
+    PRONOUNS,
     PUBLICATION_NAMES,
     RELATIVE_PRONOUNS,
     ROLE_WORDS,
@@ -72,8 +73,13 @@ def _shape(words: list[str], sentence_initial: bool = False) -> dict[str, float]
     return feats
 
 
+def normalise(word: str) -> str:
+    """Lower case without a trailing full stop or possessive: "Alliance's" -> "alliance"."""
+    return word.lower().rstrip(".").removesuffix("'s").removesuffix("’s")
+
+
 def _lexicon_features(words: list[str], prefix: str = "") -> dict[str, float]:
-    low = [w.lower().rstrip(".") for w in words]
+    low = [normalise(w) for w in words]
     feats: dict[str, float] = {}
     for name, lex in (
         ("org", ORG_WORDS),
@@ -91,6 +97,15 @@ def _lexicon_features(words: list[str], prefix: str = "") -> dict[str, float]:
         if low[-1].endswith("s") and not words[-1][:1].isupper():
             feats[f"{prefix}plural_head"] = 1.0
     return feats
+
+
+def not_an_agent(ctx: SourceContext) -> bool:
+    """No word of the source hints at a person, group, organisation, outlet or document
+    ("recent developments", "the crisis"): a thing the writer speaks through."""
+    words = _WORD.findall(ctx.source)
+    low = {normalise(w) for w in words}
+    lexicons = ORG_WORDS | GROUP_WORDS | DOCUMENT_WORDS | PUBLICATION_NAMES | ROLE_WORDS | TITLES | ANONYMOUS_HEADS
+    return bool(words) and not (low & (lexicons | PRONOUNS)) and not capitalised(words, ctx.sentence_initial)
 
 
 def withheld(ctx: SourceContext) -> bool:
@@ -134,6 +149,8 @@ def source_features(ctx: SourceContext) -> dict[str, float]:
         feats["anon_marker"] = 1.0
     if looks_anonymous(ctx.source):
         feats["anon_shape"] = 1.0
+    if not_an_agent(ctx):
+        feats["no_agent_hint"] = 1.0
     if withheld(ctx):
         feats["anon_clause"] = 1.0
     if anonymity_reason(ctx.sentence):
