@@ -137,6 +137,12 @@ ORG_WORDS = frozenset(
         "coalition",
         "organization",
         "organisation",
+        "city",
+        "county",
+        "town",
+        "village",
+        "district",
+        "municipality",
         "fbi",
         "cia",
         "nsa",
@@ -349,7 +355,9 @@ ANONYMOUS_HEADS = frozenset(
         "who",
     ]
 )
-WEASEL_SOURCES = frozenset({"some", "many", "others", "it", "people", "observers", "critics"})
+WEASEL_SOURCES = frozenset(
+    {"some", "many", "others", "it", "people", "some people", "many people", "most people", "they say", "one"}
+)
 DISTANCING_CUES = frozenset(
     {
         "claimed",

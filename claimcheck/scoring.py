@@ -85,7 +85,7 @@ class RuleScorer:
             q = 3 if explained else 2
             reasons = [reason("anonymous_with_reason" if explained else "anonymous_no_reason")]
         else:  # unnamed_group
-            weasel = low_source.split()[0] in WEASEL_SOURCES if low_source else True
+            weasel = not low_source or low_source in WEASEL_SOURCES
             q, reasons = (1, [reason("weasel")]) if weasel else (2, [reason("unnamed_group")])
         cue_words = set(re.findall(r"[a-z]+", ctx.cue.lower()))
         if q <= 2 and cue_words & DISTANCING_CUES:

@@ -152,12 +152,12 @@ def resolve(text: str, source_start: int, source: str) -> str | None:
         want = {"organization", "person"}
     elif words[0] in {"the", "this", "that"} and len(words) <= 4:
         head = words[-1]
-        if head in TITLES or head in ROLE_WORDS:
-            want = {"person", "single"}
-        elif head in ORG_WORDS:
-            want = {"organization"}
-        else:
-            return None
+        if head in TITLES or head in ROLE_WORDS or head in ORG_WORDS:
+            # "the mayor" / "the department" refer back only to a name that carries the
+            # word: "Mayor Jane Ortiz", "the Department of Transportation"
+            titled = [n for _, _, n in _names_before(text, source_start) if head in n.lower().split()]
+            return titled[-1] if titled else None
+        return None
     else:
         return None
     names = _names_before(text, source_start)

@@ -125,6 +125,8 @@ _AUX = frozenset(
         "reportedly",
     ]
 )
+_SUBJECT_PRONOUNS = frozenset({"i", "we", "he", "she", "they", "you"})
+_NP_BIGRAMS = frozenset({"familiar with", "close to", "knowledgeable about", "briefed on", "involved in"})
 _PREPOSITIONS = frozenset({"with", "of", "by", "from", "about", "into", "over", "under"})
 #: words that may sit inside a cue span but never head one
 NOT_CUES = _AUX | {"according", "to", "that", "in", "of", "for", "on", "a", "the"}
@@ -172,7 +174,10 @@ def np_backward(toks: list[Token], end: int) -> tuple[int, int] | None:
         if tok.text == ".":
             break
         if low in _NP_STOP and not (i < end and low in {"of", "for", "at", "in"} and i - 1 > 0):
-            break
+            if not (i >= 2 and f"{toks[i - 2].text.lower()} {low}" in _NP_BIGRAMS):
+                break
+            i -= 2  # "people familiar with the talks": keep the description together
+            continue
         if low == "and" and not (i - 2 >= 0 and toks[i - 2].text[:1].isupper()):
             break
         i -= 1
@@ -206,11 +211,26 @@ def _span(toks: list[Token], i: int, j: int) -> tuple[int, int]:
     return toks[i].start, toks[j - 1].end
 
 
+def _quote_depth(toks: list[Token], i: int) -> int:
+    """How many quotations are open before token ``i`` of the sentence."""
+    depth = 0
+    for tok in toks[:i]:
+        if tok.text == "“" or (tok.text == '"' and depth == 0):
+            depth += 1
+        elif tok.text in {"”", '"'} and depth > 0:
+            depth -= 1
+    return depth
+
+
 def _content_forward(toks: list[Token], i: int) -> tuple[int, int] | None:
-    """Content from token ``i`` to the end of the sentence, minus final punctuation."""
+    """Content from token ``i`` to the end of the sentence (or of the quotation the cue
+    sits in), minus final punctuation."""
+    inside_quote = _quote_depth(toks, i) > 0
     while i < len(toks) and toks[i].text.lower() in {"that", ",", ":", "—", "–"}:
         i += 1
     j = len(toks)
+    if inside_quote:
+        j = next((n for n in range(i, len(toks)) if toks[n].text in {"”", '"'}), j)
     while j > i and toks[j - 1].text in {".", ",", ";", ":"}:
         j -= 1
     if j - i < 2:
@@ -324,6 +344,8 @@ class RuleAttributionFinder:
             if np is None:
                 return None
             src_i = np[0]
+            if src_j - src_i > 1 and toks[src_j - 1].text.lower() in _SUBJECT_PRONOUNS:
+                src_i = src_j - 1  # "the corrosion we found": the pronoun is the source
             if src_i > 0 and toks[src_i - 1].text.lower() in _PREPOSITIONS:
                 return None  # "with the process ordered from ...": an object, not a speaker
             source = [_span(toks, src_i, src_j)]
@@ -338,7 +360,15 @@ class RuleAttributionFinder:
                     obj += 1
                 if obj < len(toks) and obj - cue_end < 5:
                     content_start = obj
-            content = _content_forward(toks, content_start)
+            content = None
+            if (
+                src_i > 1
+                and toks[src_i - 1].text in {",", "”", '"'}
+                and not any(t.text.lower() == "according" for t in toks[:src_i])
+            ):
+                # "CONTENT, officials announced on Tuesday": the content comes first
+                content = _content_backward(toks, src_i - 1)
+            content = content or _content_forward(toks, content_start)
             if (
                 content
                 and src_j - src_i == 1

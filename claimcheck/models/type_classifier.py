@@ -110,8 +110,8 @@ def not_an_agent(ctx: SourceContext) -> bool:
 
 def withheld(ctx: SourceContext) -> bool:
     """Is the source a person or people the article says it withholds?"""
-    head = (_WORD.findall(ctx.antecedent or "") or _WORD.findall(ctx.source) or [""])[-1].lower()
-    return head in ANONYMOUS_HEADS and (anonymity_marker(ctx.clause) or anonymity_marker(ctx.source))
+    words = {normalise(w) for w in _WORD.findall(f"{ctx.source} {ctx.antecedent or ''}")}
+    return bool(words & ANONYMOUS_HEADS) and (anonymity_marker(ctx.clause) or anonymity_marker(ctx.source))
 
 
 def source_features(ctx: SourceContext) -> dict[str, float]:
