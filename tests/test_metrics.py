@@ -332,12 +332,16 @@ def test_claim_scores_skips_articles_with_untyped_sourced_gold():
             att("g2", CLAIMS, "Officials", content="cuts are coming"),  # sourced, no type
         ],
     )
-    # an untyped attribution without a source does not disqualify the article
+    # an untyped attribution without a source does not disqualify an article marked complete
     sourceless = example(CLAIMS, [att("g1", CLAIMS, content="The sky is blue")])
+    sourceless.meta["types"] = "complete"
+    # ... but an article with no type at all and no such mark says nothing about types
+    unlabelled = example(CLAIMS, [att("g1", CLAIMS, content="The sky is blue")])
     empty = report(CLAIMS, [])
-    s = claim_scores([typed, untyped, sourceless], [empty, empty, empty])
+    s = claim_scores([typed, untyped, sourceless, unlabelled], [empty, empty, empty, empty])
     assert s["n"] == 6  # 3 sentences from each of the two qualifying articles
     assert claim_scores([untyped], [empty]) is None
+    assert claim_scores([unlabelled], [empty]) is None
 
 
 # --------------------------------------------------------------------------- quality

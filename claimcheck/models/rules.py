@@ -188,15 +188,22 @@ def np_backward(toks: list[Token], end: int) -> tuple[int, int] | None:
     return i, end
 
 
-def _np_forward(toks: list[Token], start: int) -> tuple[int, int] | None:
-    """Token range [start, j) of a noun phrase starting at ``start`` (inverted ``said Trump``)."""
+def _np_forward(toks: list[Token], start: int, appositive: bool = True) -> tuple[int, int] | None:
+    """Token range [start, j) of a noun phrase starting at ``start`` (inverted ``said Trump``);
+    with ``appositive``, a ", a spokeswoman for ..." after a name belongs to it."""
     j = start
     while j < len(toks) and j - start < 14:
         tok = toks[j]
         if tok.text == "." and j + 1 < len(toks) and j > start and len(toks[j - 1].text) <= 4:
             j += 1
             continue
-        if tok.text == "," and j + 1 < len(toks) and toks[j + 1].text.lower() in {"the", "a", "an", "who"}:
+        if (
+            appositive
+            and tok.text == ","
+            and j + 1 < len(toks)
+            and toks[j + 1].text.lower() in {"the", "a", "an", "who"}
+            and toks[j - 1].text[:1].isupper()
+        ):
             j += 1  # appositive: "said Jane Doe, a spokeswoman for ..."
             continue
         if tok.text in _PUNCT_STOP or tok.text in {".", "!", "?"}:
@@ -312,7 +319,8 @@ class RuleAttributionFinder:
         return out
 
     def _according_to(self, toks: list[Token], k: int) -> RawAttribution | None:
-        np = _np_forward(toks, k + 2)
+        # "According to Jane Doe, the plan failed": the comma ends the source
+        np = _np_forward(toks, k + 2, appositive=k > 0)
         if not np:
             return None
         cue = [_span(toks, k, k + 2)]

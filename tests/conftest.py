@@ -1,0 +1,27 @@
+"""Shared fixtures: the shipped checker (loaded once) and the ../shared data paths."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+POLNEAR = SHARED / "data" / "polnear"
+GOLD = SHARED / "labels" / "polnear-dev-gold.jsonl"
+EXAMPLES = SHARED / "examples"
+
+
+def need(path: Path) -> Path:
+    """Skip the calling test, with the reason, when shared data is absent."""
+    if not path.exists():
+        pytest.skip(f"{path} is not present (../shared/ sits beside the repo in CI)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def checker():
+    from claimcheck import Checker
+
+    return Checker.load()

@@ -1,0 +1,376 @@
+"""Tests for the ``claimcheck`` command (claimcheck.cli.app) through typer's CliRunner.
+
+Click >= 8.2 keeps stderr apart: ``result.stdout`` is what the command printed,
+``result.stderr`` its error console, ``result.output`` both as a user would see them.
+Tests chdir into tmp_path and pass short relative paths, so that rich's 80-column
+error console does not wrap the messages.
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+import io
+import json
+import warnings
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from claimcheck.cli import app
+from claimcheck.data import load_examples
+
+# Made-up article texts, written for these tests.
+ARTICLE_A = (
+    "The ferry to Lornholm will stop in March, harbour master Ida Brenn said. "
+    "Officials said fares would rise. The weather was mild.\n"
+)
+ARTICLE_B = "A report by the Tidewater Trust found the pier unsafe. Repairs will take a year, a source said.\n"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.txt").write_text(ARTICLE_A, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(ARTICLE_B, encoding="utf-8")
+    return tmp_path
+
+
+def n_claims(text: str) -> int:
+    from claimcheck.pipeline import Checker
+
+    return Checker.load().check(text).summary.n_claims
+
+
+def check_offsets(record: dict) -> None:
+    text = record["text"]
+    for att in record["attributions"]:
+        for role in ("source", "cue", "content"):
+            for start, end in att[role]:
+                assert 0 <= start < end <= len(text)
+    for claim in record["claims"]:
+        assert text[claim["start"] : claim["end"]] == claim["text"]
+
+
+# --------------------------------------------------------------------------- check
+
+
+def test_check_json(runner: CliRunner, work: Path):
+    result = runner.invoke(app, ["check", "a.txt", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout)
+    assert isinstance(record, dict)
+    assert {"attributions", "claims", "summary"} <= set(record)
+    assert record["path"] == "a.txt"
+    assert record["id"] == "a"
+    assert record["text"] == ARTICLE_A
+    assert record["attributions"], "the made-up article has attributed claims"
+    check_offsets(record)
+    # the named source's span covers "Ida Brenn"
+    sources = [ARTICLE_A[s:e] for att in record["attributions"] for s, e in att["source"]]
+    assert any("Ida Brenn" in s for s in sources)
+    assert record["summary"]["n_claims"] == len(record["claims"])
+
+
+def test_check_json_two_files_gives_a_list(runner: CliRunner, work: Path):
+    result = runner.invoke(app, ["check", "a.txt", "b.txt", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.stdout)
+    assert [r["path"] for r in records] == ["a.txt", "b.txt"]
+
+
+def test_check_jsonl_two_files(runner: CliRunner, work: Path):
+    result = runner.invoke(app, ["check", "a.txt", "b.txt", "--format", "jsonl"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2
+    records = [json.loads(line) for line in lines]
+    assert [r["path"] for r in records] == ["a.txt", "b.txt"]
+    assert [r["text"] for r in records] == [ARTICLE_A, ARTICLE_B]
+    for record in records:
+        check_offsets(record)
+
+
+def test_check_csv(runner: CliRunner, work: Path):
+    result = runner.invoke(app, ["check", "a.txt", "b.txt", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    header, body = rows[0], rows[1:]
+    assert header[:4] == ["path", "start", "end", "type"]
+    assert "text" in header
+    assert len(body) == n_claims(ARTICLE_A) + n_claims(ARTICLE_B)
+    records = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert {r["path"] for r in records} == {"a.txt", "b.txt"}
+    for r in records:
+        text = ARTICLE_A if r["path"] == "a.txt" else ARTICLE_B
+        assert text[int(r["start"]) : int(r["end"])] == r["text"]
+    named = [r for r in records if "Ida Brenn" in r["source"]]
+    assert named and named[0]["cue"] == "said"
+
+
+def test_check_table_mentions_claim_count(runner: CliRunner, work: Path):
+    result = runner.invoke(app, ["check", "a.txt"])
+    assert result.exit_code == 0, result.output
+    assert f"{n_claims(ARTICLE_A)} claims" in result.stdout
+    assert "a.txt" in result.stdout
+    assert "sourcing score" in result.stdout
+
+
+def test_check_missing_file_among_good_ones(runner: CliRunner, work: Path):
+    result = runner.invoke(app, ["check", "a.txt", "missing.txt", "--format", "jsonl"])
+    assert result.exit_code == 1
+    assert "missing.txt" in result.stderr
+    assert "no such file" in result.stderr
+    assert "missing.txt" not in result.stdout
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1
+    assert json.loads(lines[0])["path"] == "a.txt"
+
+
+def test_check_missing_file_table(runner: CliRunner, work: Path):
+    result = runner.invoke(app, ["check", "missing.txt", "a.txt"])
+    assert result.exit_code == 1
+    assert "missing.txt: no such file" in result.stderr
+    assert f"{n_claims(ARTICLE_A)} claims" in result.stdout
+
+
+def test_check_only_bad_files(runner: CliRunner, work: Path):
+    (work / "empty.txt").write_text("", encoding="utf-8")
+    result = runner.invoke(app, ["check", "empty.txt", "--format", "json"])
+    assert result.exit_code == 1
+    assert "empty.txt: empty article" in result.stderr
+    assert result.stdout == ""
+
+
+def test_check_stdin(runner: CliRunner, work: Path):
+    result = runner.invoke(app, ["check", "-", "--format", "json"], input=ARTICLE_B.encode("utf-8"))
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout)
+    assert record["path"] == "-"
+    assert record["id"] == "stdin"
+    assert record["text"] == ARTICLE_B
+    check_offsets(record)
+
+
+def test_check_stdin_binary_is_rejected(runner: CliRunner, work: Path):
+    result = runner.invoke(app, ["check", "-"], input=b"\x00\x01\x02")
+    assert result.exit_code == 1
+    assert "<stdin>: looks like a binary file" in result.stderr
+
+
+def test_check_out_writes_file(runner: CliRunner, work: Path):
+    result = runner.invoke(app, ["check", "a.txt", "b.txt", "--format", "jsonl", "--out", "out/reports.jsonl"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    lines = (work / "out" / "reports.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["path"] for line in lines] == ["a.txt", "b.txt"]
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # see test below
+def test_check_out_table(runner: CliRunner, work: Path):
+    result = runner.invoke(app, ["check", "a.txt", "-o", "table.txt"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert f"{n_claims(ARTICLE_A)} claims" in (work / "table.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.xfail(
+    reason="bug: check --format table --out opens the output file for its rich Console and never closes "
+    "it (ResourceWarning: unclosed file; the table is only flushed when the file object is collected)"
+)
+def test_check_out_table_closes_file(runner: CliRunner, work: Path):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        result = runner.invoke(app, ["check", "a.txt", "-o", "table.txt"])
+        gc.collect()
+    assert result.exit_code == 0, result.output
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)]
+
+
+def test_check_with_model_folder(runner: CliRunner, work: Path):
+    from claimcheck.models.registry import MODELS_DIR
+
+    result = runner.invoke(app, ["check", "a.txt", "-f", "json", "--model", str(MODELS_DIR / "baseline")])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["path"] == "a.txt"
+
+
+def test_check_bad_model(runner: CliRunner, work: Path):
+    result = runner.invoke(app, ["check", "a.txt", "--model", "/nonexistent"])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("claimcheck: error:")
+    assert "/nonexistent" in result.stderr
+    assert "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.xfail(
+    reason="bug: cli._fail prints through a rich Console, which wraps messages at the terminal width "
+    "(80 columns when stderr is not a terminal), so this 90-character error comes out on two lines"
+)
+def test_check_bad_model_error_is_one_line(runner: CliRunner, work: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("COLUMNS", raising=False)
+    result = runner.invoke(app, ["check", "a.txt", "--model", "/nonexistent"])
+    assert result.exit_code == 1
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_no_arguments_shows_help(runner: CliRunner):
+    result = runner.invoke(app, [])
+    assert "check" in result.output
+    assert "convert" in result.output
+
+
+# --------------------------------------------------------------------------- convert
+
+
+TEXT_BRAT = "Prices rose again, the bureau reported.\nThe plan failed, aides said.\n"
+ANN_BRAT = (
+    "T1\tContent 0 17\tPrices rose again\n"
+    "T2\tSource 19 29\tthe bureau\n"
+    "T3\tCue 30 38\treported\n"
+    "E1\tContent:T1 Source:T2 Cue:T3\n"
+    "T4\tContent 40 55\tThe plan failed\n"
+    "T5\tSource 57 62\taides\n"
+    "T6\tCue 63 67\tsaid\n"
+    "E2\tContent:T4 Source:T5 Cue:T6\n"
+)
+
+
+def make_brat(root: Path) -> Path:
+    (root / "text").mkdir(parents=True)
+    (root / "attributions").mkdir()
+    (root / "text" / "prices.txt").write_text(TEXT_BRAT, encoding="utf-8")
+    (root / "attributions" / "prices_x1.ann").write_text(ANN_BRAT, encoding="utf-8")
+    return root
+
+
+def test_convert(runner: CliRunner, work: Path):
+    assert TEXT_BRAT[19:29] == "the bureau" and TEXT_BRAT[57:62] == "aides"
+    make_brat(work / "brat")
+    result = runner.invoke(app, ["convert", "brat", "labels.jsonl"])
+    assert result.exit_code == 0, result.output
+    assert "wrote 1 articles, 2 attributions" in result.stderr
+    examples = load_examples(work / "labels.jsonl")
+    assert len(examples) == 1
+    ex = examples[0]
+    assert ex.id == "prices"
+    assert ex.text == TEXT_BRAT
+    assert [a.source for a in ex.attributions] == [[(19, 29)], [(57, 62)]]
+    assert [a.content for a in ex.attributions] == [[(0, 17)], [(40, 55)]]
+
+
+def test_convert_bad_folder(runner: CliRunner, work: Path):
+    (work / "notbrat").mkdir()
+    result = runner.invoke(app, ["convert", "notbrat", "labels.jsonl"])
+    assert result.exit_code == 1
+    assert "not a BRAT directory" in result.stderr
+    assert not (work / "labels.jsonl").exists()
+
+
+# --------------------------------------------------------------------------- eval
+
+
+def rng(text: str, sub: str, after: str = "") -> list[int]:
+    start = text.index(sub, text.index(after) if after else 0)
+    return [start, start + len(sub)]
+
+
+def labelled_rows() -> list[dict]:
+    a, b = ARTICLE_A, ARTICLE_B
+    return [
+        {
+            "id": "ferry",
+            "text": a,
+            "attributions": [
+                {
+                    "id": "E1",
+                    "source": [rng(a, "harbour master Ida Brenn")],
+                    "cue": [rng(a, "said")],
+                    "content": [rng(a, "The ferry to Lornholm will stop in March")],
+                    "type": "named_person",
+                    "quality": 4,
+                },
+                {
+                    "id": "E2",
+                    "source": [rng(a, "Officials")],
+                    "cue": [rng(a, "said", after="Officials")],
+                    "content": [rng(a, "fares would rise")],
+                    "type": "unnamed_group",
+                    "quality": 2,
+                },
+            ],
+        },
+        {
+            "id": "pier",
+            "text": b,
+            "attributions": [
+                {
+                    "id": "E1",
+                    "source": [rng(b, "A report by the Tidewater Trust")],
+                    "cue": [rng(b, "found")],
+                    "content": [rng(b, "the pier unsafe")],
+                    "type": "document",
+                    "quality": 3,
+                },
+                {
+                    "id": "E2",
+                    "source": [rng(b, "a source")],
+                    "cue": [rng(b, "said")],
+                    "content": [rng(b, "Repairs will take a year")],
+                    "type": "anonymous",
+                    "quality": 1,
+                },
+            ],
+        },
+    ]
+
+
+def test_eval_writes_metrics(runner: CliRunner, work: Path):
+    rows = labelled_rows()
+    (work / "labels.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert len(load_examples(work / "labels.jsonl")) == 2
+    result = runner.invoke(app, ["eval", "labels.jsonl", "--out", "metrics.json"])
+    assert result.exit_code == 0, result.output
+    metrics = json.loads((work / "metrics.json").read_text(encoding="utf-8"))
+    assert {"spans", "types", "claims", "quality", "speed"} <= set(metrics)
+    assert metrics["n_articles"] == 2
+    assert metrics["n_gold_attributions"] == 4
+    assert metrics["data"] == "labels.jsonl"
+    assert set(metrics["spans"]) >= {"source", "cue", "content"}
+    assert metrics["speed"]["articles_per_s"] is None or metrics["speed"]["articles_per_s"] > 0
+    assert "types.accuracy" in result.stdout
+
+
+def test_eval_on_brat_folder(runner: CliRunner, work: Path):
+    make_brat(work / "brat")
+    result = runner.invoke(app, ["eval", "brat", "-o", "m.json"])
+    assert result.exit_code == 0, result.output
+    metrics = json.loads((work / "m.json").read_text(encoding="utf-8"))
+    assert metrics["n_articles"] == 1
+    assert metrics["n_gold_attributions"] == 2
+
+
+def test_eval_bad_labels(runner: CliRunner, work: Path):
+    rows = labelled_rows()
+    rows[1]["attributions"][0]["quality"] = 9
+    (work / "labels.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    result = runner.invoke(app, ["eval", "labels.jsonl", "--out", "metrics.json"])
+    assert result.exit_code == 1
+    assert "labels.jsonl:2:" in result.stderr
+    assert "quality" in result.stderr
+    assert not (work / "metrics.json").exists()
+
+
+def test_eval_missing_file(runner: CliRunner, work: Path):
+    result = runner.invoke(app, ["eval", "nothere.jsonl"])
+    assert result.exit_code == 1
+    assert "nothere.jsonl" in result.stderr
+    assert "Traceback" not in result.output
