@@ -18,7 +18,7 @@ from claimcheck.io.documents import InputError, decode_article, read_article
 from claimcheck.models.registry import ModelError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 ModelOpt = Annotated[str | None, typer.Option("--model", "-m", help="A shipped model name or a model folder.")]
 
@@ -76,9 +76,14 @@ def check(
             )
     items = [(name, r) for (name, _), r in zip(texts, reports, strict=True)]
     if fmt is Format.table:
-        console = Console(file=out.open("w", encoding="utf-8") if out else None, width=160 if out else None)
-        for name, report in items:
-            print_table(console, name, report)
+        if out:
+            with out.open("w", encoding="utf-8") as fh:
+                console = Console(file=fh, width=160)
+                for name, report in items:
+                    print_table(console, name, report)
+        else:
+            for name, report in items:
+                print_table(Console(), name, report)
     elif items:
         rendered = {Format.json: to_json, Format.jsonl: to_jsonl, Format.csv: to_csv}[fmt](items)
         if out:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -83,6 +84,16 @@ class Attribution(_Model):
                 raise ValueError(f"range [{start}, {end}] must have 0 <= start < end")
         return sorted(value)
 
+    def to_dict(self) -> dict[str, Any]:
+        data = self.model_dump(mode="json", exclude_none=True)
+        if not data["reasons"]:
+            del data["reasons"]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Attribution:
+        return cls.model_validate(data)
+
     def ranges(self, role: str) -> Ranges:
         return getattr(self, role)
 
@@ -120,7 +131,12 @@ class LabelledExample(_Model):
         return self
 
     def to_dict(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
+        return {
+            "id": self.id,
+            "text": self.text,
+            "meta": self.meta,
+            "attributions": [a.to_dict() for a in self.attributions],
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LabelledExample:
@@ -187,7 +203,9 @@ def _format_error(path: Path | str, lineno: int, err: ValidationError | ValueErr
         first = err.errors()[0]
         loc = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in first["loc"])
         loc = loc.replace(".[", "[")
-        msg = first["msg"]
+        msg = first["msg"].removeprefix("Value error, ")
+        if not loc and re.match(r"attributions\[\d+\]", msg):
+            loc, _, msg = msg.partition(": ")  # offset errors found after field validation
         if first["type"] == "literal_error":
             msg = f"unknown type {first['input']!r}; expected one of {', '.join(ATTRIBUTION_TYPES)}"
         return f"{path}:{lineno}: {loc or '(line)'}: {msg}"

@@ -180,10 +180,6 @@ def test_check_out_table(runner: CliRunner, work: Path):
     assert f"{n_claims(ARTICLE_A)} claims" in (work / "table.txt").read_text(encoding="utf-8")
 
 
-@pytest.mark.xfail(
-    reason="bug: check --format table --out opens the output file for its rich Console and never closes "
-    "it (ResourceWarning: unclosed file; the table is only flushed when the file object is collected)"
-)
 def test_check_out_table_closes_file(runner: CliRunner, work: Path):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ResourceWarning)
@@ -211,10 +207,6 @@ def test_check_bad_model(runner: CliRunner, work: Path):
     assert isinstance(result.exception, SystemExit)
 
 
-@pytest.mark.xfail(
-    reason="bug: cli._fail prints through a rich Console, which wraps messages at the terminal width "
-    "(80 columns when stderr is not a terminal), so this 90-character error comes out on two lines"
-)
 def test_check_bad_model_error_is_one_line(runner: CliRunner, work: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.delenv("COLUMNS", raising=False)
     result = runner.invoke(app, ["check", "a.txt", "--model", "/nonexistent"])

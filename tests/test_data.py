@@ -104,11 +104,6 @@ def test_attribution_round_trip_through_model_dump():
     assert Attribution.model_validate(data) == att
 
 
-@pytest.mark.xfail(
-    raises=AttributeError,
-    reason="library gap: data.py's docstring says a prediction's to_dict() is a valid label, "
-    "but Attribution has no to_dict()/from_dict() (only LabelledExample and ArticleReport do)",
-)
 def test_attribution_to_dict_from_dict_round_trip():
     att = make_example().attributions[0]
     assert Attribution.from_dict(att.to_dict()) == att

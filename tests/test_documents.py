@@ -108,10 +108,6 @@ def test_html_block_elements_become_paragraphs():
     assert html_to_text(html).split("\n\n") == ["Title", "One", "two", "A", "B", "Q"]
 
 
-@pytest.mark.xfail(
-    reason="bug: html_to_text collapses spaces and tabs but not newlines inside a paragraph, so a "
-    "line break followed by indentation in the HTML source becomes two spaces"
-)
 def test_html_wrapped_paragraph_gets_single_spaces():
     html = "<article><p>\n    The council met\n    on Tuesday.\n</p></article>"
     assert html_to_text(html) == "The council met on Tuesday."

@@ -36,5 +36,5 @@ def test_corrupt_and_missing_files_are_refused(tmp_path):
 def test_unknown_model_and_not_a_model(tmp_path):
     with pytest.raises(ModelError, match="no model"):
         load_model("no-such-model")
-    with pytest.raises(ModelError, match="no config.json"):
+    with pytest.raises(ModelError, match=r"no config\.json"):
         load_model(tmp_path)

@@ -63,7 +63,9 @@ def _read_metadata(root: Path) -> dict[str, dict]:
             with candidate.open(encoding="utf-8", newline="") as fh:
                 rows = csv.DictReader(fh, delimiter="\t")
                 return {
-                    r["filename"]: {k: r[k] for k in ("publisher", "publication_date", "title", "credit", "wire")}
+                    r["filename"]: {
+                        k: r[k] for k in ("publisher", "publication_date", "title", "credit", "wire") if k in r
+                    }
                     for r in rows
                 }
     return {}

@@ -26,8 +26,8 @@ def html_to_text(html: str) -> str:
         tag.insert_before("\n\n")
         tag.insert_after("\n\n")
     text = root.get_text()
-    paragraphs = (re.sub(r"[ \t\r\f\v]+", " ", p).strip() for p in re.split(r"\n\s*\n", text))
-    return "\n\n".join(p.replace("\n", " ") for p in paragraphs if p)
+    paragraphs = (re.sub(r"\s+", " ", p).strip() for p in re.split(r"\n\s*\n", text))
+    return "\n\n".join(p for p in paragraphs if p)
 
 
 def decode_article(raw: bytes, name: str, is_html: bool = False) -> str:
