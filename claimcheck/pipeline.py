@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from claimcheck.data import ATTRIBUTION_TYPES, ArticleReport, Attribution, Claim, Summary
-from claimcheck.models import baseline as _baseline  # noqa: F401  (registers baseline.v1)
 from claimcheck.models.registry import AttributionModel, load_model
 from claimcheck.scoring import RuleScorer, ScoringContext, reason
 from claimcheck.text import Sentence, split_sentences

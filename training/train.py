@@ -19,4 +19,8 @@ def train_from_config(path: str | Path, overrides: list[str] | None = None) -> P
         from training.baseline import BaselineConfig, train_baseline
 
         return train_baseline(load_config(path, BaselineConfig, overrides))
-    raise ConfigError(f"{path}: architecture: unknown {architecture!r} (known: baseline.v1)")
+    if architecture == "tagger.v1":
+        from training.finetune import FinetuneConfig, finetune
+
+        return finetune(load_config(path, FinetuneConfig, overrides))
+    raise ConfigError(f"{path}: architecture: unknown {architecture!r} (known: baseline.v1, tagger.v1)")

@@ -9,6 +9,7 @@ sibling and renamed into place, so a crash never leaves half a model.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import shutil
 import tempfile
@@ -38,6 +39,8 @@ class AttributionModel(Protocol):
 
 
 REGISTRY: dict[str, type] = {}
+#: architectures whose module is imported on first use (the transformer pulls in torch)
+_MODULES = {"baseline.v1": "claimcheck.models.baseline", "tagger.v1": "claimcheck.models.tagger"}
 
 
 def register(name: str):
@@ -73,8 +76,14 @@ def resolve_model_path(model: str | Path | None) -> Path:
     raise ModelError(f"no model {str(model)!r}: not a folder, and not a shipped model ({available or 'none'})")
 
 
-def save_model(model: AttributionModel, directory: str | Path, extra: dict[str, Any] | None = None) -> Path:
-    """Write ``model`` as a model folder, atomically replacing ``directory``."""
+def save_model(
+    model: AttributionModel,
+    directory: str | Path,
+    extra: dict[str, Any] | None = None,
+    files: dict[str, str] | None = None,
+) -> Path:
+    """Write ``model`` as a model folder, atomically replacing ``directory``;
+    ``files`` adds text files (a model card) by name."""
     from claimcheck import __version__
 
     directory = Path(directory)
@@ -82,6 +91,8 @@ def save_model(model: AttributionModel, directory: str | Path, extra: dict[str, 
     tmp = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}."))
     try:
         settings = model.save_files(tmp)
+        for name, content in (files or {}).items():
+            (tmp / name).write_text(content, encoding="utf-8")
         files = {p.name: _sha256(p) for p in sorted(tmp.iterdir()) if p.is_file()}
         config = {
             "architecture": model.architecture,
@@ -102,6 +113,7 @@ def save_model(model: AttributionModel, directory: str | Path, extra: dict[str, 
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    directory.chmod(0o755)
     return directory
 
 
@@ -130,6 +142,8 @@ def load_model(model: str | Path | None = None) -> AttributionModel:
         if _sha256(path) != digest:
             raise ModelError(f"{directory}: model file {name} is corrupt (hash mismatch)")
     arch = config.get("architecture")
+    if arch not in REGISTRY and arch in _MODULES:
+        importlib.import_module(_MODULES[arch])
     if arch not in REGISTRY:
         raise ModelError(f"{directory}: unknown architecture {arch!r} (known: {', '.join(sorted(REGISTRY))})")
     written_by = config.get("claimcheck_version", "0")

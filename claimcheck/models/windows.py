@@ -1,0 +1,120 @@
+"""Cut articles into encoder windows and turn spans into per-role BIO tags.
+
+A window is a run of whole sentences (its *core*) that fits ``max_length``
+word pieces, preceded by up to ``context_sentences`` sentences of context so
+that a pronoun source sees what it refers to. Every character of the article
+is core in exactly one window, so nothing is truncated or predicted twice; a
+sentence too long for one window is split across several.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from claimcheck.data import ROLES, Attribution
+from claimcheck.text import split_sentences
+
+#: BIO tags of one role
+O, B, I = 0, 1, 2  # noqa: E741
+IGNORE = -100
+
+
+@dataclass
+class Window:
+    input_ids: list[int]
+    offsets: list[tuple[int, int]]  # character span of every piece ((0, 0) for specials)
+    core: list[bool]  # pieces whose predictions count
+    labels: dict[str, list[int]] = field(default_factory=dict)  # role -> BIO (IGNORE outside core)
+
+
+def _pieces(tokenizer, text: str, start: int, end: int) -> tuple[list[int], list[tuple[int, int]]]:
+    enc = tokenizer(text[start:end], add_special_tokens=False, return_offsets_mapping=True)
+    return enc["input_ids"], [(s + start, e + start) for s, e in enc["offset_mapping"]]
+
+
+def make_windows(tokenizer, text: str, max_length: int = 256, context_sentences: int = 2) -> list[Window]:
+    """Windows covering the whole text; see the module docstring."""
+    budget = max_length - 2  # [CLS] ... [SEP]
+    sentences = split_sentences(text) or []
+    pieces = [_pieces(tokenizer, text, s.start, s.end) for s in sentences]
+    # split over-long sentences into chunks of at most budget // 2 pieces
+    units: list[tuple[list[int], list[tuple[int, int]]]] = []
+    for ids, offs in pieces:
+        step = max(1, budget // 2)
+        for i in range(0, max(1, len(ids)), step):
+            if ids[i : i + step]:
+                units.append((ids[i : i + step], offs[i : i + step]))
+    windows: list[Window] = []
+    i = 0
+    while i < len(units):
+        core_ids, core_offs = list(units[i][0]), list(units[i][1])
+        j = i + 1
+        while j < len(units) and len(core_ids) + len(units[j][0]) <= budget * 3 // 4:
+            core_ids += units[j][0]
+            core_offs += units[j][1]
+            j += 1
+        ctx_ids: list[int] = []
+        ctx_offs: list[tuple[int, int]] = []
+        for k in range(i - 1, max(-1, i - 1 - context_sentences), -1):
+            if len(ctx_ids) + len(units[k][0]) + len(core_ids) > budget:
+                break
+            ctx_ids = units[k][0] + ctx_ids
+            ctx_offs = units[k][1] + ctx_offs
+        ids = [tokenizer.cls_token_id, *ctx_ids, *core_ids, tokenizer.sep_token_id]
+        offsets = [(0, 0), *ctx_offs, *core_offs, (0, 0)]
+        core = [False] * (1 + len(ctx_ids)) + [True] * len(core_ids) + [False]
+        windows.append(Window(ids, offsets, core))
+        i = j
+    return windows
+
+
+def label_windows(windows: list[Window], attributions: list[Attribution]) -> None:
+    """Set each window's per-role BIO labels from gold attributions (outer spans win)."""
+    for role in ROLES:
+        spans = sorted(((s, e) for att in attributions for s, e in att.ranges(role)), key=lambda r: r[0] - r[1])
+        for win in windows:
+            tags = [O] * len(win.input_ids)
+            painted = [False] * len(win.input_ids)
+            for s, e in spans:
+                inside = [n for n, (ps, pe) in enumerate(win.offsets) if pe > ps and ps < e and pe > s]
+                if not inside or any(painted[n] for n in inside):
+                    continue
+                for k, n in enumerate(inside):
+                    tags[n] = B if k == 0 else I
+                    painted[n] = True
+            win.labels[role] = [t if c else IGNORE for t, c in zip(tags, win.core, strict=True)]
+
+
+def decode_spans(tags: list[int], offsets: list[tuple[int, int]], core: list[bool]) -> list[tuple[int, int, bool]]:
+    """Character spans ``(start, end, continued)`` from one role's BIO tags over the core
+    pieces of a window; ``continued`` when the span opens with I (it may carry on a span
+    from the window before: see :func:`merge_continued`)."""
+    spans: list[tuple[int, int, bool]] = []
+    current: list | None = None
+    for tag, (s, e), is_core in zip(tags, offsets, core, strict=True):
+        if not is_core or e <= s:
+            tag = O
+        if tag == B or (tag == I and current is None):
+            if current:
+                spans.append(tuple(current))
+            current = [s, e, tag == I]
+        elif tag == I and current is not None:
+            current[1] = e
+        else:
+            if current:
+                spans.append(tuple(current))
+            current = None
+    if current:
+        spans.append(tuple(current))
+    return spans
+
+
+def merge_continued(text: str, spans: list[tuple[int, int, bool]]) -> list[tuple[int, int]]:
+    """Join a span that opens with I to the span just before it when only space lies between."""
+    merged: list[list[int]] = []
+    for s, e, continued in sorted(spans):
+        if continued and merged and not text[merged[-1][1] : s].strip():
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    return [(s, e) for s, e in merged]

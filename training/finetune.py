@@ -1,0 +1,409 @@
+"""Fine-tune the MiniLM tagger (``tagger.v1``) on PolNeAR-style data.
+
+A plain PyTorch loop over encoder windows: LoRA adapters (``peft``) on the
+encoder's linear layers plus a BIO head per role, cross-entropy on the core
+pieces of each window. Each epoch is evaluated on dev with ``claimcheck eval``'s
+harness and the best epoch is kept (key: ``selection_metric``). Then the type
+head is fitted on the annotated train sources, pooled from the best encoder.
+Checkpoints (safetensors + JSON) are written every ``checkpoint_steps`` so an
+interrupted run resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import random
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from pydantic import BaseModel, ConfigDict
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from safetensors.torch import load_file, save_file
+
+from claimcheck.data import ROLES, LabelledExample
+from claimcheck.models.baseline import source_context
+from claimcheck.models.registry import save_model
+from claimcheck.models.tagger import (
+    DEFAULT_ENCODER,
+    TaggerNetwork,
+    TransformerAttributionModel,
+    encoder_path,
+    file_sha256,
+    pad_batch,
+)
+from claimcheck.models.type_head import SpanTypeHead
+from claimcheck.models.windows import IGNORE, Window, label_windows, make_windows
+from claimcheck.pipeline import Checker
+from claimcheck.text import split_sentences
+from training.baseline import load_training_data
+from training.weak_labels import ANNOTATED, load_annotations
+
+log = logging.getLogger(__name__)
+
+
+class FinetuneConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    architecture: str = "tagger.v1"
+    base_encoder: str = DEFAULT_ENCODER
+    train: Path
+    dev: Path | None = None
+    dev_gold: Path | None = None  # typed dev labels: reported in the model card, never trained on
+    annotations: Path | None = ANNOTATED
+    output: Path
+    max_train_articles: int | None = None
+    max_dev_articles: int | None = None
+    max_length: int = 192
+    context_sentences: int = 1
+    epochs: int = 2
+    batch_size: int = 16
+    learning_rate: float = 5e-4
+    head_learning_rate: float = 2e-3
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.06
+    lora_r: int = 16
+    lora_alpha: int = 32
+    lora_dropout: float = 0.1
+    lora_targets: list[str] = ["query", "key", "value", "dense"]
+    type_head_C: float = 1.0
+    selection_metric: str = "spans.mean_exact_f1"
+    checkpoint_steps: int = 100
+    threads: int = 2
+    seed: int = 0
+
+
+# --------------------------------------------------------------------------- data
+
+
+def build_windows(examples: list[LabelledExample], tokenizer, config: FinetuneConfig) -> list[Window]:
+    windows = []
+    for ex in examples:
+        ws = make_windows(tokenizer, ex.text, config.max_length, config.context_sentences)
+        label_windows(ws, ex.attributions)
+        windows.extend(ws)
+    return windows
+
+
+def collate(windows: list[Window], pad_id: int) -> dict[str, torch.Tensor]:
+    ids, mask = pad_batch(windows, pad_id)
+    labels = torch.full((len(windows), ids.shape[1], len(ROLES)), IGNORE, dtype=torch.long)
+    for i, w in enumerate(windows):
+        for r, role in enumerate(ROLES):
+            labels[i, : len(w.input_ids), r] = torch.tensor(w.labels[role])
+    return {"input_ids": ids, "attention_mask": mask, "labels": labels}
+
+
+# --------------------------------------------------------------------------- model
+
+
+def build_network(config: FinetuneConfig) -> tuple[TaggerNetwork, Any]:
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModel, AutoTokenizer
+
+    base = encoder_path(config.base_encoder)
+    tokenizer = AutoTokenizer.from_pretrained(str(base))
+    encoder = AutoModel.from_pretrained(str(base))
+    lora = LoraConfig(
+        r=config.lora_r,
+        lora_alpha=config.lora_alpha,
+        lora_dropout=config.lora_dropout,
+        target_modules=config.lora_targets,
+        bias="none",
+    )
+    return TaggerNetwork(get_peft_model(encoder, lora)), tokenizer
+
+
+def settings_of(config: FinetuneConfig) -> dict[str, Any]:
+    return {
+        "base_encoder": config.base_encoder,
+        "base_sha256": file_sha256(encoder_path(config.base_encoder) / "model.safetensors"),
+        "max_length": config.max_length,
+        "context_sentences": config.context_sentences,
+        "roles": list(ROLES),
+        "tags": ["O", "B", "I"],
+        "precision": "auto",
+    }
+
+
+def trainable_state(network: TaggerNetwork) -> dict[str, torch.Tensor]:
+    return {n: p.detach().clone().contiguous() for n, p in network.named_parameters() if p.requires_grad}
+
+
+# --------------------------------------------------------------------------- checkpoints
+
+
+def save_checkpoint(path: Path, network, optimizer, scheduler, progress: dict[str, Any]) -> None:
+    """Trainable weights and optimizer moments as safetensors, the rest as JSON."""
+    tmp = path.with_name(path.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    save_file(trainable_state(network), str(tmp / "weights.safetensors"))
+    opt = optimizer.state_dict()
+    tensors, scalars = {}, {}
+    for pid, st in opt["state"].items():
+        for k, v in st.items():
+            if torch.is_tensor(v) and v.dim() > 0:
+                tensors[f"{pid}.{k}"] = v.contiguous()
+            else:
+                scalars[f"{pid}.{k}"] = float(v)
+    save_file(tensors, str(tmp / "optimizer.safetensors"))
+    meta = {"param_groups": opt["param_groups"], "scalars": scalars, "scheduler": scheduler.state_dict(), **progress}
+    (tmp / "state.json").write_text(json.dumps(meta), encoding="utf-8")
+    shutil.rmtree(path, ignore_errors=True)
+    tmp.rename(path)
+
+
+def load_checkpoint(path: Path, network, optimizer, scheduler) -> dict[str, Any]:
+    weights = load_file(str(path / "weights.safetensors"))
+    params = dict(network.named_parameters())
+    with torch.no_grad():
+        for n, v in weights.items():
+            params[n].copy_(v)
+    meta = json.loads((path / "state.json").read_text(encoding="utf-8"))
+    tensors = load_file(str(path / "optimizer.safetensors"))
+    state: dict[int, dict[str, Any]] = {}
+    for key, v in tensors.items():
+        pid, k = key.split(".", 1)
+        state.setdefault(int(pid), {})[k] = v
+    for key, v in meta["scalars"].items():
+        pid, k = key.split(".", 1)
+        state.setdefault(int(pid), {})[k] = torch.tensor(v)
+    optimizer.load_state_dict({"state": state, "param_groups": meta["param_groups"]})
+    scheduler.load_state_dict(meta["scheduler"])
+    return meta
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def dev_metrics(model: TransformerAttributionModel, dev: list[LabelledExample]) -> dict[str, Any]:
+    from eval.harness import evaluate
+
+    metrics = evaluate(Checker(model), dev)
+    spans = metrics["spans"]
+    metrics["spans"]["mean_exact_f1"] = round(float(np.mean([spans[r]["exact"]["f1"] for r in ROLES])), 4)
+    return metrics
+
+
+def lookup(metrics: dict[str, Any], dotted: str) -> float:
+    value: Any = metrics
+    for part in dotted.split("."):
+        value = value[part]
+    return float(value)
+
+
+# --------------------------------------------------------------------------- type head
+
+
+def fit_type_head(
+    model: TransformerAttributionModel, examples: list[LabelledExample], config: FinetuneConfig
+) -> tuple[SpanTypeHead, dict[str, int]]:
+    """Fit the type head on the typed sources of ``examples`` (given or annotated types),
+    each pooled from the fine-tuned encoder over its gold span."""
+    annotations = load_annotations(config.annotations) if config.annotations else {}
+    contexts, vectors, labels = [], [], []
+    typed = [
+        (ex, [a for a in ex.attributions if a.source and (a.type or (ex.id, a.id) in annotations)]) for ex in examples
+    ]
+    typed = [(ex, atts) for ex, atts in typed if atts]
+    encoded = model.encode([ex.text for ex, _ in typed])
+    counts: dict[str, int] = {}
+    for (ex, atts), enc in zip(typed, encoded, strict=True):
+        sentences = split_sentences(ex.text)
+        for att in atts:
+            label = att.type or annotations[(ex.id, att.id)]
+            origin = att.label_source or ("given" if att.type else "annotated")
+            counts[origin] = counts.get(origin, 0) + 1
+            contexts.append(source_context(ex.text, sentences, att))
+            vectors.append(model.pool(enc, att.source))
+            labels.append(label)
+    head = SpanTypeHead(C=config.type_head_C, seed=config.seed).fit(contexts, np.stack(vectors), labels)
+    return head, counts
+
+
+# --------------------------------------------------------------------------- model card
+
+
+def summarize_metrics(m: dict[str, Any]) -> dict[str, Any]:
+    """The headline figures of an eval run."""
+    out: dict[str, Any] = {f"{r}.{k}_f1": m["spans"][r][k]["f1"] for r in ROLES for k in ("exact", "overlap")}
+    for part, keys in (("types", ("accuracy", "macro_f1", "ece")), ("claims", ("accuracy", "macro_f1"))):
+        if m.get(part):
+            out.update({f"{part}.{k}": m[part][k] for k in keys})
+    if m.get("quality"):
+        out["quality.spearman"] = m["quality"]["spearman"]
+    out["articles_per_s"] = m["speed"]["articles_per_s"]
+    return out
+
+
+def model_card(config: FinetuneConfig, info: dict[str, Any], gold: dict[str, Any] | None) -> str:
+    rows = "\n".join(f"| {k} | {v} |" for k, v in (info.get("dev_gold") or {}).items())
+    history = "\n".join(
+        f"| {h['epoch']} | {h['train_loss']:.4f} | {h.get(config.selection_metric, '')} |" for h in info["history"]
+    )
+    return f"""# claimcheck tagger.v1
+
+A MiniLM-L6 encoder (`{config.base_encoder}`, uncased) with LoRA adapters
+(r={config.lora_r}, alpha={config.lora_alpha}, on {", ".join(config.lora_targets)}) and a BIO
+head per role (source, cue, content), trained on `{config.train}`
+({info["n_train_articles"]} articles, {info["n_train_windows"]} windows of at most
+{config.max_length} word pieces with {config.context_sentences} sentence(s) of context);
+{config.epochs} epoch(s), batch {config.batch_size}, learning rate {config.learning_rate}
+(head {config.head_learning_rate}), seed {config.seed}. Best epoch by dev
+`{config.selection_metric}`: {info["best_epoch"]}.
+
+The type head is a logistic regression over the source span's mean encoder vector
+plus hand features (capitalisation, lexicon hits, resolved antecedent, anonymity
+phrasing), with one temperature fitted on out-of-fold logits for calibration.
+Type labels: {info["type_labels"]} (`annotated`: training/labels/polnear-train-types.jsonl).
+The gold dev labels are used for evaluation only, never for training.
+
+## Training history (dev = `{config.dev}`)
+
+| epoch | train loss | {config.selection_metric} |
+|---|---|---|
+{history}
+
+## Gold dev labels (`{config.dev_gold}`)
+
+| metric | value |
+|---|---|
+{rows}
+
+## Limits
+
+- Trained on US political news from 2015-2016 (PolNeAR); other domains and house
+  styles will do worse until retrained on their own labels.
+- Attributions are linked by proximity (nearest source and content around each
+  cue); a content spanning more than one neighbouring sentence is cut.
+- Nested attributions of the same role (a content inside a content) keep only the outer one.
+"""
+
+
+# --------------------------------------------------------------------------- loop
+
+
+def _seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def finetune(config: FinetuneConfig, resume: bool = True) -> Path:
+    from transformers import get_linear_schedule_with_warmup
+
+    torch.set_num_threads(config.threads)
+    _seed_everything(config.seed)
+    train = load_training_data(config.train)[: config.max_train_articles]
+    dev = load_training_data(config.dev)[: config.max_dev_articles] if config.dev else []
+    network, tokenizer = build_network(config)
+    settings = settings_of(config)
+    windows = build_windows(train, tokenizer, config)
+    log.info("train: %d articles, %d windows; dev: %d articles", len(train), len(windows), len(dev))
+
+    head_params = list(network.tag_head.parameters())
+    enc_params = [p for p in network.encoder.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(
+        [
+            {"params": enc_params, "lr": config.learning_rate},
+            {"params": head_params, "lr": config.head_learning_rate},
+        ],
+        weight_decay=config.weight_decay,
+    )
+    steps_per_epoch = math.ceil(len(windows) / config.batch_size)
+    total = steps_per_epoch * config.epochs
+    scheduler = get_linear_schedule_with_warmup(optimizer, int(total * config.warmup_ratio), total)
+
+    work = config.output.with_name(config.output.name + ".work")
+    checkpoint = work / "checkpoint"
+    state: dict[str, Any] = {"epoch": 0, "step_in_epoch": 0, "best": None, "history": []}
+    if resume and checkpoint.is_dir():
+        state = load_checkpoint(checkpoint, network, optimizer, scheduler)
+        log.info("resuming at epoch %d, step %d", state["epoch"] + 1, state["step_in_epoch"])
+    work.mkdir(parents=True, exist_ok=True)
+    loss_fn = torch.nn.CrossEntropyLoss(ignore_index=IGNORE)
+
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TextColumn("loss {task.fields[loss]:.4f}"),
+        TimeRemainingColumn(),
+    )
+    with progress:
+        for epoch in range(state["epoch"], config.epochs):
+            order = list(range(len(windows)))
+            random.Random(config.seed + epoch).shuffle(order)
+            task = progress.add_task(f"epoch {epoch + 1}/{config.epochs}", total=steps_per_epoch, loss=0.0)
+            progress.update(task, completed=state["step_in_epoch"])
+            network.train()
+            running = None
+            for step in range(state["step_in_epoch"], steps_per_epoch):
+                batch = collate(
+                    [windows[i] for i in order[step * config.batch_size : (step + 1) * config.batch_size]],
+                    tokenizer.pad_token_id,
+                )
+                logits, _ = network(batch["input_ids"], batch["attention_mask"])
+                loss = loss_fn(logits.reshape(-1, logits.shape[-1]), batch["labels"].reshape(-1))
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
+                optimizer.step()
+                scheduler.step()
+                optimizer.zero_grad()
+                running = loss.item() if running is None else 0.95 * running + 0.05 * loss.item()
+                progress.update(task, advance=1, loss=running)
+                if (step + 1) % config.checkpoint_steps == 0:
+                    save_checkpoint(
+                        checkpoint, network, optimizer, scheduler, {**state, "epoch": epoch, "step_in_epoch": step + 1}
+                    )
+            network.eval()
+            record: dict[str, Any] = {"epoch": epoch + 1, "train_loss": running}
+            if dev:
+                t0 = time.perf_counter()
+                model = TransformerAttributionModel(network, tokenizer, None, settings)
+                metrics = dev_metrics(model, dev)
+                record.update({"dev": metrics["spans"], "eval_seconds": round(time.perf_counter() - t0, 1)})
+                score = lookup(metrics, config.selection_metric)
+                record[config.selection_metric] = score
+                if state["best"] is None or score > state["best"]["score"]:
+                    save_file(trainable_state(network), str(work / "best.safetensors"))
+                    state["best"] = {"epoch": epoch + 1, "score": score}
+            else:
+                save_file(trainable_state(network), str(work / "best.safetensors"))
+                state["best"] = {"epoch": epoch + 1, "score": None}
+            state["history"].append(record)
+            log.info("epoch %d: %s", epoch + 1, json.dumps(record))
+            state.update(epoch=epoch + 1, step_in_epoch=0)
+            save_checkpoint(checkpoint, network, optimizer, scheduler, state)
+
+    best = load_file(str(work / "best.safetensors"))
+    params = dict(network.named_parameters())
+    with torch.no_grad():
+        for n, v in best.items():
+            params[n].copy_(v)
+    network.eval()
+    model = TransformerAttributionModel(network, tokenizer, None, settings)
+    head, counts = fit_type_head(model, train, config)
+    model.type_head = head
+    training_info = {
+        "config": config.model_dump(mode="json"),
+        "history": state["history"],
+        "best_epoch": state["best"]["epoch"],
+        "type_labels": counts,
+        "n_train_articles": len(train),
+        "n_train_windows": len(windows),
+    }
+    gold_metrics = None
+    if config.dev_gold and Path(config.dev_gold).exists():
+        gold_metrics = dev_metrics(model, load_training_data(config.dev_gold))
+        training_info["dev_gold"] = summarize_metrics(gold_metrics)
+    card = model_card(config, training_info, gold_metrics)
+    folder = save_model(model, config.output, extra={"training": training_info}, files={"MODEL_CARD.md": card})
+    shutil.rmtree(work, ignore_errors=True)
+    return folder
