@@ -35,12 +35,19 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _load_checker(model: str | None):
+ScoringOpt = Annotated[Path | None, typer.Option("--scoring", help="Sourcing-score weights YAML.")]
+RatingsOpt = Annotated[
+    list[Path] | None, typer.Option("--ratings", help="CSV of outlet ratings adding to or overriding the shipped table.")
+]
+
+
+def _load_checker(model: str | None, scoring: Path | None = None, ratings: list[Path] | None = None):
+    from claimcheck.credibility import RatingsError
     from claimcheck.pipeline import Checker
 
     try:
-        return Checker.load(model)
-    except ModelError as e:
+        return Checker.load(model, scoring=scoring, ratings=ratings or ())
+    except (ModelError, RatingsError, ValueError, OSError) as e:
         raise _fail(str(e)) from None
 
 
@@ -51,6 +58,8 @@ def check(
     model: ModelOpt = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
     batch_size: Annotated[int, typer.Option(min=1)] = 16,
+    scoring: ScoringOpt = None,
+    ratings: RatingsOpt = None,
 ) -> None:
     """Find who stands behind each claim of the articles, and score the sourcing."""
     texts: list[tuple[str, str]] = []
@@ -63,7 +72,7 @@ def check(
             failed += 1
             continue
         texts.append((name, text))
-    checker = _load_checker(model) if texts else None
+    checker = _load_checker(model, scoring, ratings) if texts else None
     reports = []
     if checker:
         with Progress(console=err, transient=True, disable=len(texts) < 2) as progress:
@@ -117,6 +126,8 @@ def evaluate(
     model: ModelOpt = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the metrics JSON here.")] = None,
     batch_size: Annotated[int, typer.Option(min=1)] = 16,
+    scoring: ScoringOpt = None,
+    ratings: RatingsOpt = None,
 ) -> None:
     """Score a model on labelled articles: spans, types, claims, quality, speed."""
     from eval.harness import evaluate as run_eval
@@ -126,7 +137,7 @@ def evaluate(
         examples = load_eval_data(data)
     except (DataError, OSError) as e:
         raise _fail(str(e)) from None
-    checker = _load_checker(model)
+    checker = _load_checker(model, scoring, ratings)
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("evaluating", total=len(examples))
         metrics = run_eval(checker, examples, batch_size, progress=lambda n: progress.advance(task, n))
@@ -153,6 +164,33 @@ def train(
     except (ConfigError, DataError) as e:
         raise _fail(str(e)) from None
     err.print(f"model written to {folder}")
+
+
+@app.command("fit-scoring")
+def fit_scoring(
+    data: Annotated[Path, typer.Argument(help="Labelled JSONL with `quality` on attributions.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the fitted weights YAML.")] = Path(
+        "scoring.fitted.yaml"
+    ),
+    model: ModelOpt = None,
+    alpha: Annotated[float, typer.Option(help="Ridge regularisation strength.")] = 1.0,
+) -> None:
+    """Fit the sourcing-score weights to labelled quality; prints cross-validated Spearman."""
+    from eval.harness import load_eval_data
+    from training.fit_scoring import fit_scoring as fit
+
+    try:
+        examples = load_eval_data(data)
+        result = fit(_load_checker(model), examples, alpha=alpha)
+    except (DataError, ValueError, OSError) as e:
+        raise _fail(str(e)) from None
+    result.weights.fitted_on = f"{data} ({result.n} attributions)"
+    result.weights.save(out)
+    err.print(
+        f"fitted on {result.n} attributions; 5-fold Spearman: fitted {result.cv_spearman_fitted}, "
+        f"current weights {result.cv_spearman_current}, type only {result.cv_spearman_type_only}"
+    )
+    err.print(f"weights written to {out}; use them with --scoring {out}")
 
 
 def main() -> None:

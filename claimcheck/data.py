@@ -157,9 +157,13 @@ class Claim(_Model):
 
 
 class Summary(_Model):
+    """Article-level view: what the claims rest on, and what an editor should look at."""
+
     n_claims: int
     type_counts: dict[str, int]
+    type_shares: dict[str, float] = Field(default_factory=dict)
     sourcing_score: float | None
+    named_sources: dict[str, int] = Field(default_factory=dict)  # source name -> claims it carries
     flags: list[Reason] = Field(default_factory=list)
 
 
@@ -182,6 +186,12 @@ class ArticleReport(_Model):
 
     def to_json(self, **kwargs: Any) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, **kwargs)
+
+    def to_html(self, title: str | None = None) -> str:
+        """The report as one self-contained HTML page (see :func:`claimcheck.html.render_html`)."""
+        from claimcheck.html import render_html
+
+        return render_html(self, title=title)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ArticleReport:
@@ -249,6 +259,7 @@ def atomic_write_text(path: str | Path, text: str) -> None:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -143,6 +143,8 @@ def print_eval(console: Console, metrics: dict[str, Any]) -> None:
         q = metrics["quality"]
         rho = "n/a" if q["spearman"] is None else f"{q['spearman']:.3f}"
         summary.add_row("quality.spearman", f"{rho} (n={q['n']})")
+        if q.get("type_only_spearman") is not None:
+            summary.add_row("quality.type_only_spearman", f"{q['type_only_spearman']:.3f}")
     sp = metrics["speed"]
     summary.add_row("speed.articles_per_s", f"{sp['articles_per_s']}")
     summary.add_row("speed.words_per_s", f"{sp['words_per_s']}")

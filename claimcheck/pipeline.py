@@ -12,13 +12,14 @@ Example::
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from claimcheck.data import ATTRIBUTION_TYPES, ArticleReport, Attribution, Claim, Summary
+from claimcheck.credibility import OutletRatings
+from claimcheck.data import ArticleReport, Attribution, Claim
 from claimcheck.models.registry import AttributionModel, load_model
-from claimcheck.scoring import RuleScorer, ScoringContext, reason
+from claimcheck.scoring import ScoringWeights, SourcingScorer, reason
+from claimcheck.summary import summarize
 from claimcheck.text import Sentence, split_sentences
 
 
@@ -44,32 +45,33 @@ def claim_attribution(atts: list[Attribution], sent: Sentence) -> Attribution | 
     return None
 
 
-def summarize(claims: list[Claim]) -> Summary:
-    counts = Counter(c.type for c in claims)
-    scores = [c.score for c in claims if c.score is not None]
-    return Summary(
-        n_claims=len(claims),
-        type_counts={t: counts.get(t, 0) for t in ATTRIBUTION_TYPES},
-        sourcing_score=round(sum(scores) / len(scores), 4) if scores else None,
-    )
-
-
 class Checker:
     """Finds, types and scores the attributions of news articles.
 
     Args:
         model: an attribution model (see :mod:`claimcheck.models.registry`).
-        scorer: the sourcing scorer; the codebook rules by default.
+        scorer: the sourcing scorer; the shipped weights and outlet ratings by default.
     """
 
-    def __init__(self, model: AttributionModel, scorer: RuleScorer | None = None):
+    def __init__(self, model: AttributionModel, scorer: SourcingScorer | None = None):
         self.model = model
-        self.scorer = scorer or RuleScorer()
+        self.scorer = scorer or SourcingScorer()
 
     @classmethod
-    def load(cls, model: str | Path | None = None) -> Checker:
-        """Load a shipped model by name (default: the shipped default) or a model folder."""
-        return cls(load_model(model))
+    def load(
+        cls,
+        model: str | Path | None = None,
+        scoring: str | Path | None = None,
+        ratings: Iterable[str | Path] = (),
+    ) -> Checker:
+        """Load a shipped model by name (default: the shipped default) or a model folder.
+
+        Args:
+            scoring: a scoring-weights YAML (default: the shipped ``scoring.yaml``).
+            ratings: CSV files of outlet ratings that add to or override the shipped table.
+        """
+        weights = ScoringWeights.load(scoring) if scoring else None
+        return cls(load_model(model), SourcingScorer(weights, OutletRatings.load(*ratings)))
 
     def check(self, text: str, id: str | None = None) -> ArticleReport:
         return self.check_many([text], ids=[id])[0]
@@ -96,20 +98,7 @@ class Checker:
 
     def _report(self, text: str, atts: list[Attribution], art_id: str | None) -> ArticleReport:
         sentences = split_sentences(text)
-        for att in atts:
-            if not att.source:
-                continue
-            start = att.source[0][0]
-            sent = next((s for s in sentences if s.start <= start < s.end), Sentence(0, len(text)))
-            ctx = ScoringContext(
-                source=att.text_of("source", text),
-                cue=att.text_of("cue", text),
-                sentence=text[sent.start : sent.end],
-                resolved_source=att.resolved_source,
-            )
-            score, reasons = self.scorer.score(att, ctx)
-            att.score = None if score is None else round(score, 4)
-            att.reasons = reasons
+        self.scorer.score_article(text, sentences, atts)
         claims = []
         for sent in sentences:
             att = claim_attribution(atts, sent)
@@ -125,4 +114,6 @@ class Checker:
                     attribution=att.id if att else None,
                 )
             )
-        return ArticleReport(id=art_id, text=text, attributions=atts, claims=claims, summary=summarize(claims))
+        return ArticleReport(
+            id=art_id, text=text, attributions=atts, claims=claims, summary=summarize(text, claims, atts)
+        )

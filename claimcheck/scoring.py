@@ -1,16 +1,28 @@
-"""Sourcing score: the codebook's 1-5 quality scale, with the reasons that set it.
+"""Sourcing score: the codebook's 1-5 quality scale, explained by its parts.
 
-The score of an attribution is ``(quality - 1) / 4`` in [0, 1]. Quality starts
-from the source's type and specificity, then adjusts for distancing cues, as
-the codebook says. Every step adds a :class:`Reason`.
+``quality = base[type] + sum(weight[part] * value[part])``, clipped to [1, 5],
+and ``score = (quality - 1) / 4`` in [0, 1]. The parts follow the codebook:
+a named person's role or affiliation, a specific document, a reason given for
+anonymity, weasel wording, an unresolved pronoun, a distancing cue on a weak
+source, corroboration by other independent named sources, and a publication's
+outlet rating. Every part present becomes a :class:`Reason` carrying its
+contribution. The weights live in YAML (``configs/scoring.yaml``) and can be
+fitted to labelled quality (:meth:`SourcingScorer.fit`, ``claimcheck fit-scoring``).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-from claimcheck.data import Attribution, Reason
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from claimcheck.credibility import OutletRatings, domain_of
+from claimcheck.data import Attribution, Reason, atomic_write_text
 from claimcheck.lexicons import (
     DISTANCING_CUES,
     PRONOUNS,
@@ -19,6 +31,20 @@ from claimcheck.lexicons import (
     WEASEL_SOURCES,
     anonymity_marker,
     anonymity_reason,
+)
+from claimcheck.text import Sentence
+
+DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "resources" / "scoring.yaml"
+SCORED_TYPES = ("named_person", "named_organization", "publication", "document", "anonymous", "unnamed_group")
+PARTS = (
+    "role_or_affiliation",
+    "specific_document",
+    "anonymity_reason",
+    "weasel",
+    "unresolved_reference",
+    "distancing_cue",
+    "corroborated",
+    "outlet_rating",
 )
 
 REASON_TEXT = {
@@ -33,13 +59,48 @@ REASON_TEXT = {
     "unnamed_group": 'Vague group of people ("experts", "critics"), hard to check',
     "weasel": 'Weasel attribution ("some say"), uncheckable',
     "unresolved_reference": "Pronoun or description with no recoverable referent",
-    "distancing_cue": 'The cue distances the writer from the claim ("claimed", "reportedly")',
+    "distancing_cue": 'The cue distances the writer from a weak source ("claimed", "reportedly")',
+    "corroborated": "Other independent named sources in the article say the same",
+    "outlet_rated": "Outlet rated {rating:.2f} for reliability ({source})",
+    "outlet_unrated": "Outlet {name} is not in the ratings table: unrated",
     "unattributed": "No source: the article asserts this itself",
 }
 
 
-def reason(code: str, weight: float = 0.0) -> Reason:
-    return Reason(code=code, text=REASON_TEXT[code], weight=weight)
+def reason(code: str, weight: float = 0.0, **fmt: Any) -> Reason:
+    return Reason(code=code, text=REASON_TEXT[code].format(**fmt), weight=round(weight, 3))
+
+
+class ScoringWeights(BaseModel):
+    """The YAML of ``configs/scoring.yaml``: quality points per type and per part."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = 1
+    base: dict[str, float]
+    parts: dict[str, float]
+    fitted_on: str | None = None
+    notes: str | None = Field(default=None)
+
+    def check(self) -> ScoringWeights:
+        missing = [t for t in SCORED_TYPES if t not in self.base] + [p for p in PARTS if p not in self.parts]
+        unknown = [k for k in self.base if k not in SCORED_TYPES] + [k for k in self.parts if k not in PARTS]
+        if missing or unknown:
+            raise ValueError(f"scoring weights: missing {missing}, unknown {unknown}")
+        return self
+
+    @classmethod
+    def load(cls, path: str | Path = DEFAULT_WEIGHTS) -> ScoringWeights:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        try:
+            return cls.model_validate(data).check()
+        except ValueError as err:
+            raise ValueError(f"{path}: {err}") from None
+
+    def save(self, path: str | Path) -> None:
+        header = "# claimcheck sourcing-score weights (quality points; score = (quality - 1) / 4)\n"
+        body = yaml.safe_dump(self.model_dump(exclude_none=True), sort_keys=False, allow_unicode=True)
+        atomic_write_text(path, header + body)
 
 
 @dataclass
@@ -50,6 +111,9 @@ class ScoringContext:
     cue: str
     sentence: str
     resolved_source: str | None = None
+    content: str = ""
+    outlet: Any = None  # OutletRating | None, for publication sources
+    corroborated: bool = False
 
 
 def _has_role(ctx: ScoringContext) -> bool:
@@ -62,38 +126,184 @@ def _is_specific_document(source: str) -> bool:
     return bool(re.search(r"\b(1[89]|20)\d\d\b", source)) or any(w[:1].isupper() for w in words[1:])
 
 
-class RuleScorer:
-    """Sourcing quality from the codebook's table (the ``rules.v1`` scorer)."""
+def part_values(att_type: str, ctx: ScoringContext, base: dict[str, float]) -> dict[str, float]:
+    """The value of every scoring part for one attribution (0 when absent)."""
+    low = ctx.source.lower().strip()
+    values = dict.fromkeys(PARTS, 0.0)
+    values["role_or_affiliation"] = float(att_type == "named_person" and _has_role(ctx))
+    values["specific_document"] = float(att_type == "document" and _is_specific_document(ctx.source))
+    values["anonymity_reason"] = float(
+        att_type == "anonymous" and anonymity_marker(ctx.sentence) and anonymity_reason(ctx.sentence)
+    )
+    values["weasel"] = float(att_type == "unnamed_group" and (not low or low in WEASEL_SOURCES))
+    values["unresolved_reference"] = float(low in PRONOUNS and not ctx.resolved_source)
+    cue_words = set(re.findall(r"[a-z]+", ctx.cue.lower()))
+    values["distancing_cue"] = float(bool(cue_words & DISTANCING_CUES) and base.get(att_type, 5) <= 2)
+    values["corroborated"] = float(ctx.corroborated)
+    if att_type == "publication" and ctx.outlet is not None and ctx.outlet.rating is not None:
+        values["outlet_rating"] = ctx.outlet.rating - 0.5
+    return values
 
-    def quality(self, att_type: str | None, ctx: ScoringContext) -> tuple[int | None, list[Reason]]:
-        if att_type in (None, "unattributed"):
+
+_PRIMARY = {
+    "named_person": lambda v: "named_with_role" if v["role_or_affiliation"] else "named_no_role",
+    "named_organization": lambda v: "named_organization",
+    "publication": lambda v: "publication",
+    "document": lambda v: "document_specific" if v["specific_document"] else "document_vague",
+    "anonymous": lambda v: "anonymous_with_reason" if v["anonymity_reason"] else "anonymous_no_reason",
+    "unnamed_group": lambda v: "weasel" if v["weasel"] else "unnamed_group",
+}
+_PRIMARY_PART = {
+    "named_with_role": "role_or_affiliation",
+    "document_specific": "specific_document",
+    "anonymous_with_reason": "anonymity_reason",
+    "weasel": "weasel",
+}
+
+
+class SourcingScorer:
+    """Scores attributions from weighted parts; a scikit-learn style ``fit`` learns the weights.
+
+    Args:
+        weights: quality points per type and part (default: the shipped YAML).
+        ratings: outlet ratings for publication sources (default: the shipped table).
+    """
+
+    def __init__(self, weights: ScoringWeights | None = None, ratings: OutletRatings | None = None):
+        self.weights = weights or ScoringWeights.load()
+        self._ratings = ratings
+
+    @property
+    def ratings(self) -> OutletRatings:
+        if self._ratings is None:
+            self._ratings = OutletRatings.load()
+        return self._ratings
+
+    # -- one attribution -----------------------------------------------------------------
+
+    def quality(self, att_type: str | None, ctx: ScoringContext) -> tuple[float | None, list[Reason]]:
+        if att_type not in SCORED_TYPES:
             return None, [reason("unattributed")]
-        low_source = ctx.source.lower().strip()
-        if low_source in PRONOUNS and not ctx.resolved_source:
-            q, reasons = 1, [reason("unresolved_reference")]
-        elif att_type == "named_person":
-            q, reasons = (5, [reason("named_with_role")]) if _has_role(ctx) else (4, [reason("named_no_role")])
-        elif att_type == "named_organization":
-            q, reasons = 4, [reason("named_organization")]
-        elif att_type == "publication":
-            q, reasons = 4, [reason("publication")]
-        elif att_type == "document":
-            specific = _is_specific_document(ctx.source)
-            q, reasons = (5, [reason("document_specific")]) if specific else (3, [reason("document_vague")])
-        elif att_type == "anonymous":
-            explained = anonymity_marker(ctx.sentence) and anonymity_reason(ctx.sentence)
-            q = 3 if explained else 2
-            reasons = [reason("anonymous_with_reason" if explained else "anonymous_no_reason")]
-        else:  # unnamed_group
-            weasel = not low_source or low_source in WEASEL_SOURCES
-            q, reasons = (1, [reason("weasel")]) if weasel else (2, [reason("unnamed_group")])
-        cue_words = set(re.findall(r"[a-z]+", ctx.cue.lower()))
-        if q <= 2 and cue_words & DISTANCING_CUES:
-            q = max(1, q - 1)
-            reasons.append(reason("distancing_cue", -1.0))
-        return q, reasons
+        w = self.weights
+        values = part_values(att_type, ctx, w.base)
+        primary = _PRIMARY[att_type](values)
+        q = w.base[att_type]
+        reasons = [reason(primary, q + (w.parts[_PRIMARY_PART[primary]] if primary in _PRIMARY_PART else 0.0))]
+        for part in ("unresolved_reference", "distancing_cue", "corroborated"):
+            if values[part]:
+                reasons.append(reason(part, w.parts[part] * values[part]))
+        if att_type == "publication":
+            outlet = ctx.outlet
+            if outlet is not None and outlet.rating is not None:
+                reasons.append(
+                    reason("outlet_rated", w.parts["outlet_rating"] * values["outlet_rating"],
+                           rating=outlet.rating, source=outlet.rating_source)
+                )
+            else:
+                reasons.append(reason("outlet_unrated", name=outlet.name if outlet else repr(ctx.source)))
+        q += sum(w.parts[p] * v for p, v in values.items())
+        return float(np.clip(q, 1.0, 5.0)), reasons
 
     def score(self, att: Attribution, ctx: ScoringContext) -> tuple[float | None, list[Reason]]:
         q, reasons = self.quality(att.type, ctx)
-        reasons[0].weight = float(q) if q is not None else 0.0
-        return (None if q is None else (q - 1) / 4), reasons
+        return (None if q is None else round((q - 1) / 4, 4)), reasons
+
+    def type_only_score(self, att: Attribution) -> float | None:
+        """The score a lookup of the type alone would give (the baseline to beat)."""
+        if att.type not in SCORED_TYPES:
+            return None
+        return (self.weights.base[att.type] - 1) / 4
+
+    # -- an article ------------------------------------------------------------------------
+
+    def contexts(self, text: str, sentences: list[Sentence], atts: list[Attribution]) -> list[ScoringContext | None]:
+        """Scoring contexts for the attributions of one article (None where no source)."""
+        home = next((domain_of(a.text_of("source", text)) for a in atts if a.source and _is_domain(a.text_of("source", text))), None)
+        out: list[ScoringContext | None] = []
+        for att in atts:
+            if not att.source:
+                out.append(None)
+                continue
+            start = att.source[0][0]
+            sent = next((s for s in sentences if s.start <= start < s.end), Sentence(0, len(text)))
+            source = att.text_of("source", text)
+            outlet = None
+            if att.type == "publication":
+                outlet = self.ratings.lookup_name(att.resolved_source or source, home_domain=home)
+                if outlet is None and _is_domain(source):
+                    outlet = self.ratings.lookup_domain(source)
+            out.append(
+                ScoringContext(
+                    source=source,
+                    cue=att.text_of("cue", text),
+                    sentence=text[sent.start : sent.end],
+                    resolved_source=att.resolved_source,
+                    content=att.text_of("content", text),
+                    outlet=outlet,
+                )
+            )
+        _mark_corroboration(atts, out)
+        return out
+
+    def score_article(self, text: str, sentences: list[Sentence], atts: list[Attribution]) -> None:
+        """Set ``score`` and ``reasons`` on every attribution with a source."""
+        for att, ctx in zip(atts, self.contexts(text, sentences, atts), strict=True):
+            if ctx is not None:
+                att.score, att.reasons = self.score(att, ctx)
+
+    # -- fitting -------------------------------------------------------------------------
+
+    def design_row(self, att_type: str, ctx: ScoringContext) -> np.ndarray:
+        values = part_values(att_type, ctx, self.weights.base)
+        onehot = [float(att_type == t) for t in SCORED_TYPES]
+        return np.array(onehot + [values[p] for p in PARTS])
+
+    def fit(self, types: list[str], contexts: list[ScoringContext], quality: list[int], alpha: float = 1.0) -> SourcingScorer:
+        """Fit base and part weights to labelled quality (ridge regression, no intercept:
+        the type one-hots are the intercepts)."""
+        from sklearn.linear_model import Ridge
+
+        x = np.stack([self.design_row(t, c) for t, c in zip(types, contexts, strict=True)])
+        model = Ridge(alpha=alpha, fit_intercept=False).fit(x, np.asarray(quality, dtype=float))
+        coef = model.coef_.round(3).tolist()
+        self.weights = ScoringWeights(
+            base=dict(zip(SCORED_TYPES, coef[: len(SCORED_TYPES)], strict=True)),
+            parts=dict(zip(PARTS, coef[len(SCORED_TYPES) :], strict=True)),
+            fitted_on=f"{len(quality)} labelled attributions",
+        ).check()
+        return self
+
+
+def _is_domain(source: str) -> bool:
+    return " " not in source.strip() and domain_of(source) is not None
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+_STOP = frozenset(["the", "a", "an", "of", "to", "in", "and", "that", "is", "was", "for", "on", "it", "he", "she", "they", "said"])
+_NAMED = {"named_person", "named_organization", "publication", "document"}
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.lower()) if w not in _STOP}
+
+
+def _mark_corroboration(atts: list[Attribution], contexts: list[ScoringContext | None]) -> None:
+    """A claim is corroborated when another attribution with a different named source,
+    not nested in it, carries much the same content (Jaccard of content words >= 0.5)."""
+    items = [
+        (a, c, _words(c.content), (c.resolved_source or c.source).lower())
+        for a, c in zip(atts, contexts, strict=True)
+        if c is not None and a.type in _NAMED and c.content
+    ]
+    for i, (ai, ci, wi, si) in enumerate(items):
+        for j, (aj, _, wj, sj) in enumerate(items):
+            if i == j or si == sj or not wi or not wj or _nested(ai, aj) or _nested(aj, ai):
+                continue
+            if min(len(wi), len(wj)) >= 4 and len(wi & wj) / len(wi | wj) >= 0.5:
+                ci.corroborated = True
+                break
+
+
+def _nested(outer: Attribution, inner: Attribution) -> bool:
+    """Is ``inner`` said inside ``outer``'s content ("the report says officials said ...")?"""
+    return any(s <= ins and ine <= e for s, e in outer.content for ins, ine in inner.source)

@@ -10,7 +10,7 @@ from typing import Any
 from claimcheck.data import LabelledExample, load_examples
 from claimcheck.io.brat import read_brat_dir
 from claimcheck.pipeline import Checker
-from eval.metrics import evaluate_predictions
+from eval.metrics import evaluate_predictions, quality_scores
 
 
 def load_eval_data(path: str | Path) -> list[LabelledExample]:
@@ -34,6 +34,10 @@ def evaluate(
     )
     elapsed = time.perf_counter() - start
     metrics = evaluate_predictions(examples, reports)
+    if metrics.get("quality"):
+        # the score a lookup of the type alone would give, side by side
+        type_only = quality_scores(examples, reports, score_fn=checker.scorer.type_only_score)
+        metrics["quality"]["type_only_spearman"] = type_only["spearman"] if type_only else None
     n_words = sum(len(ex.text.split()) for ex in examples)
     metrics["speed"] = {
         "articles_per_s": round(len(examples) / elapsed, 2) if elapsed else None,

@@ -1,0 +1,120 @@
+"""Outlet credibility: ratings of news domains, found by domain or by outlet name.
+
+The shipped table (``resources/outlets/ratings.csv``) comes from the idiap
+News-Media-Reliability data (Apache-2.0, notice beside it; mapping in
+``training/build_ratings.py``) plus hand-written outlet names. Users add or
+override rows with their own CSV (same columns; ``rating`` empty = unrated).
+An outlet that is not in the table is *unrated*: never guessed.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+RATINGS_DIR = Path(__file__).resolve().parent / "resources" / "outlets"
+RATINGS_FILE = "ratings.csv"
+COLUMNS = ("domain", "names", "home_only", "rating", "rating_source", "licence")
+
+_DOMAIN = re.compile(r"(?:https?://)?(?:www\d?\.)?((?:[a-z0-9-]+\.)+[a-z]{2,})", re.IGNORECASE)
+
+
+class RatingsError(ValueError):
+    """A ratings CSV that cannot be read; the message names file, line and column."""
+
+
+@dataclass(frozen=True)
+class OutletRating:
+    domain: str
+    rating: float | None  # None: known outlet, no rating
+    rating_source: str
+    name: str  # the outlet's display name
+
+
+def normalise_name(name: str) -> str:
+    name = re.sub(r"[’']s$", "", name.strip())
+    return re.sub(r"\s+", " ", re.sub(r"^the\s+", "", name.lower())).strip(" .")
+
+
+def domain_of(text: str) -> str | None:
+    """The bare domain in a URL or credit line (``www.japantimes.co.jp`` -> ``japantimes.co.jp``)."""
+    m = _DOMAIN.search(text.strip())
+    return m.group(1).lower() if m else None
+
+
+class OutletRatings:
+    """Look up outlet ratings by domain or name; see the module docstring."""
+
+    def __init__(self) -> None:
+        self._by_domain: dict[str, OutletRating] = {}
+        self._by_name: dict[str, str] = {}
+        self._home_only: dict[str, set[str]] = {}
+
+    @classmethod
+    def load(cls, *extra: str | Path) -> OutletRatings:
+        """The shipped table, then each ``extra`` CSV adding or overriding rows."""
+        table = cls()
+        table.read_csv(RATINGS_DIR / RATINGS_FILE)
+        for path in extra:
+            table.read_csv(Path(path))
+        return table
+
+    def read_csv(self, path: Path) -> None:
+        if not path.is_file():
+            raise RatingsError(f"{path}: no such ratings file")
+        with path.open(encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh)
+            if not reader.fieldnames or "domain" not in reader.fieldnames or "rating" not in reader.fieldnames:
+                raise RatingsError(f"{path}:1: header must name at least the columns domain and rating")
+            for lineno, row in enumerate(reader, start=2):
+                self._add_row(path, lineno, row)
+
+    def _add_row(self, path: Path, lineno: int, row: dict[str, str | None]) -> None:
+        domain = domain_of(row.get("domain") or "")
+        if not domain:
+            raise RatingsError(f"{path}:{lineno}: domain: {row.get('domain')!r} is not a domain")
+        raw = (row.get("rating") or "").strip()
+        try:
+            rating = float(raw) if raw else None
+        except ValueError:
+            raise RatingsError(f"{path}:{lineno}: rating: {raw!r} is not a number") from None
+        if rating is not None and not 0.0 <= rating <= 1.0:
+            raise RatingsError(f"{path}:{lineno}: rating: {rating} is outside [0, 1]")
+        names = [n for n in (row.get("names") or "").split("|") if n.strip()]
+        previous = self._by_domain.get(domain)
+        display = names[0] if names else (previous.name if previous else domain)
+        self._by_domain[domain] = OutletRating(domain, rating, (row.get("rating_source") or "user").strip(), display)
+        for name in names:
+            self._by_name[normalise_name(name)] = domain
+        for name in (row.get("home_only") or "").split("|"):
+            if name.strip():
+                self._home_only.setdefault(normalise_name(name), set()).add(domain)
+
+    def __len__(self) -> int:
+        return len(self._by_domain)
+
+    def lookup_domain(self, text: str) -> OutletRating | None:
+        """The rating of a domain or URL, trying parent domains (``news.bbc.co.uk``)."""
+        domain = domain_of(text)
+        while domain and "." in domain:
+            if domain in self._by_domain:
+                return self._by_domain[domain]
+            domain = domain.split(".", 1)[1]
+        return None
+
+    def lookup_name(self, name: str, home_domain: str | None = None) -> OutletRating | None:
+        """The rating of an outlet named in the text ("The New York Times", "CNN").
+
+        A short name that is ambiguous on its own ("the Times") only counts in
+        the outlet's own article (``home_domain``).
+        """
+        key = normalise_name(name)
+        if key in self._by_name:
+            return self._by_domain[self._by_name[key]]
+        if home_domain and home_domain in self._home_only.get(key, set()):
+            return self._by_domain.get(home_domain)
+        if domain_of(name) and " " not in name.strip():
+            return self.lookup_domain(name)
+        return None

@@ -1,0 +1,491 @@
+"""Render an :class:`~claimcheck.data.ArticleReport` as one self-contained HTML page.
+
+The page has no external resources (inline CSS, a little inline JavaScript, an
+inline SVG chart) and a Content-Security-Policy that forbids network access, so
+it can be mailed, attached to a ticket or opened offline.
+
+The article text is rebuilt from character offsets: the text is split at every
+claim, source, cue and paragraph boundary, and each piece is written exactly
+once, so the text content of the article element equals ``report.text``.
+Paragraph breaks (blank lines) become ``<p>`` elements, other line breaks
+``<br>``; the whitespace itself stays in the document.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from itertools import pairwise
+
+from claimcheck.data import ATTRIBUTION_TYPES, ArticleReport, Attribution, Claim
+
+#: One Okabe-Ito colour per type (colour-blind safe); claims get a light tint
+#: of it as background and the full colour as a bottom border.
+TYPE_COLOURS: dict[str, str] = {
+    "named_person": "#0072B2",  # blue
+    "named_organization": "#009E73",  # bluish green
+    "anonymous": "#E69F00",  # orange
+    "publication": "#CC79A7",  # reddish purple
+    "document": "#56B4E9",  # sky blue
+    "unnamed_group": "#F0E442",  # yellow
+    "unattributed": "#000000",  # black (shown as grey)
+}
+
+TYPE_DESCRIPTIONS: dict[str, str] = {
+    "named_person": "a person named in the article",
+    "named_organization": "a named organisation, agency, company or government",
+    "anonymous": "specific people whose identity the article withholds",
+    "publication": "another news outlet or its reporting",
+    "document": "a report, study, poll, filing, letter or other document",
+    "unnamed_group": "a vague group: experts, critics, some residents",
+    "unattributed": "no source: the article asserts it itself",
+}
+
+#: For pages that never talk to a server.
+OFFLINE_CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; base-uri 'none'"
+
+_TINT = {"unattributed": 0.14}  # black at 35% would be too dark for reading
+
+
+def _solid(type_: str) -> str:
+    """The type's colour for swatches, bars and borders (black softened to grey)."""
+    return "#666666" if type_ == "unattributed" else TYPE_COLOURS[type_]
+
+
+def _tint(colour: str, alpha: float) -> str:
+    rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(c * alpha + 255 * (1 - alpha)):02x}" for c in rgb)
+
+
+def _type_css() -> str:
+    rules = []
+    for t, colour in TYPE_COLOURS.items():
+        rules.append(f".t-{t}{{background:{_tint(colour, _TINT.get(t, 0.35))};border-bottom-color:{_solid(t)}}}")
+        rules.append(f".swatch.t-{t}{{background:{_solid(t)};border-color:#0003}}")
+    return "\n".join(rules)
+
+
+CSS = (
+    """
+:root{color-scheme:light}
+body{font:16px/1.6 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:#1a1a1a;
+  background:#fff;margin:0;padding:1.5rem}
+main{max-width:52rem;margin:0 auto}
+h1{font-size:1.5rem;margin:0 0 .75rem}
+h2{font-size:1.2rem;margin:1.5rem 0 .5rem}
+h3{font-size:1rem;margin:1rem 0 .4rem}
+.cc-report+.cc-report{border-top:2px solid #ddd;margin-top:2rem;padding-top:.5rem}
+.cc-summary .figures{margin:.25rem 0 .5rem}
+.cc-summary .figures strong{font-size:1.15rem}
+.cc-chart{display:block;max-width:100%;height:auto}
+.cc-chart text{font:12px system-ui,sans-serif;fill:#1a1a1a}
+.cc-flags{margin:.25rem 0;padding-left:1.25rem}
+.cc-noflags{color:#555;margin:.25rem 0}
+.cc-legend{list-style:none;padding:0;margin:.25rem 0 1rem;display:grid;grid-template-columns:repeat(auto-fill,minmax(17rem,1fr));
+  gap:.25rem 1rem;font-size:.9rem}
+.cc-legend li{display:flex;gap:.4rem;align-items:baseline}
+.swatch{display:inline-block;width:.9rem;height:.9rem;border-radius:2px;flex:none;position:relative;top:.1rem;
+  border:1px solid #0003}
+code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em}
+.cc-article{font-size:1.05rem;line-height:1.9}
+.cc-article p{margin:0 0 1rem}
+.claim{border-bottom:3px solid;border-radius:2px;padding:1px 0;cursor:pointer;
+  -webkit-box-decoration-break:clone;box-decoration-break:clone}
+.claim:hover{filter:brightness(.95)}
+.claim:focus{outline:none}
+.claim:focus-visible,.claim.active{outline:2px solid #1a1a1a;outline-offset:1px}
+.src{font-weight:700;text-decoration:underline solid 2px;text-underline-offset:3px}
+.cue{font-style:italic;text-decoration:underline dotted 2px;text-underline-offset:3px}
+.src.cue{text-decoration-style:double}
+.src.linked,.cue.linked{background:#ffffffb3;box-shadow:0 0 0 1px #1a1a1a}
+.cc-pop{position:absolute;z-index:10;max-width:26rem;background:#fff;color:#1a1a1a;border:1px solid #888;border-radius:6px;
+  box-shadow:0 4px 16px #0003;padding:.5rem .75rem;font-size:.9rem;line-height:1.4}
+.cc-pop[hidden]{display:none}
+.cc-pop p{margin:.2rem 0}
+.cc-pop dl{display:grid;grid-template-columns:auto 1fr;gap:.1rem .6rem;margin:.3rem 0}
+.cc-pop dt{font-weight:600}
+.cc-pop dd{margin:0}
+.cc-pop ul{margin:.3rem 0;padding-left:1.1rem}
+.cc-pop .close{float:right;border:0;background:none;font-size:1.1rem;cursor:pointer;line-height:1}
+.cc-hint{color:#555;font-size:.85rem;margin:0 0 .75rem}
+"""
+    + _type_css()
+    + "\n"
+)
+
+#: Popover behaviour, by event delegation so that it also works for fragments
+#: inserted later (the service's page).
+SCRIPT = """
+(function () {
+  if (window.ccPopover) return;
+  var current = null;
+  function pop() { return document.getElementById('cc-pop'); }
+  function linked(el, on) {
+    var id = el.id;
+    document.querySelectorAll('[data-src~="' + id + '"],[data-cue~="' + id + '"]').forEach(function (s) {
+      s.classList.toggle('linked', on);
+    });
+  }
+  function hide() {
+    var p = pop();
+    if (p) p.hidden = true;
+    if (current) {
+      current.classList.remove('active');
+      current.setAttribute('aria-expanded', 'false');
+      current.removeAttribute('aria-describedby');
+      linked(current, false);
+    }
+    current = null;
+  }
+  function show(el) {
+    var p = pop();
+    if (!p) return;
+    if (current && current !== el) hide();
+    var d = document.getElementById(el.getAttribute('data-details'));
+    p.innerHTML = '<button type="button" class="close" aria-label="Close details">\\u00d7</button>' +
+      (d ? d.innerHTML : '');
+    p.hidden = false;
+    var r = el.getBoundingClientRect();
+    var width = document.documentElement.clientWidth;
+    var left = Math.max(8, Math.min(window.scrollX + r.left, window.scrollX + width - p.offsetWidth - 8));
+    p.style.left = left + 'px';
+    p.style.top = (window.scrollY + r.bottom + 6) + 'px';
+    current = el;
+    el.classList.add('active');
+    el.setAttribute('aria-expanded', 'true');
+    el.setAttribute('aria-describedby', 'cc-pop');
+    linked(el, true);
+  }
+  function claimOf(node) { return node && node.closest ? node.closest('.claim') : null; }
+  document.addEventListener('focusin', function (e) {
+    var c = claimOf(e.target);
+    if (c) show(c);
+  });
+  document.addEventListener('focusout', function (e) {
+    var to = e.relatedTarget;
+    if (!claimOf(to) && !(to && to.closest && to.closest('#cc-pop'))) hide();
+  });
+  document.addEventListener('click', function (e) {
+    var c = claimOf(e.target);
+    if (c) { show(c); c.focus(); return; }
+    if (e.target.closest && e.target.closest('#cc-pop .close')) {
+      var back = current; hide(); if (back) back.focus(); return;
+    }
+    if (!(e.target.closest && e.target.closest('#cc-pop'))) hide();
+  });
+  document.addEventListener('keydown', function (e) {
+    if (e.key === 'Escape') { hide(); return; }
+    var c = claimOf(e.target);
+    if (c && (e.key === 'Enter' || e.key === ' ')) {
+      e.preventDefault();
+      if (current === c) hide(); else show(c);
+    }
+  });
+  window.ccPopover = { show: show, hide: hide };
+})();
+"""
+
+_PARA_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
+
+
+def _esc(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _label(type_: str) -> str:
+    return type_.replace("_", " ")
+
+
+def _fmt(score: float | None) -> str:
+    return "n/a" if score is None else f"{score:.2f}"
+
+
+def _truncate(text: str, n: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+# ----------------------------------------------------------------- summary
+
+
+def _chart(report: ArticleReport, prefix: str) -> str:
+    s = report.summary
+    total = s.n_claims or 1
+    row, label_w, bar_w, value_w = 22, 140, 250, 80
+    width, height = label_w + bar_w + value_w, row * len(ATTRIBUTION_TYPES) + 4
+    parts = [
+        f'<svg class="cc-chart" role="img" aria-labelledby="{prefix}-chart-title" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}">',
+        f'<title id="{prefix}-chart-title">Share of claims by type</title>',
+    ]
+    for i, t in enumerate(ATTRIBUTION_TYPES):
+        n = s.type_counts.get(t, 0)
+        share = n / total
+        y = i * row + 2
+        colour = _solid(t)
+        parts.append(
+            f'<g data-type="{t}"><title>{_esc(_label(t))}: {n} of {s.n_claims} claims</title>'
+            f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end">{_esc(_label(t))}</text>'
+            f'<rect x="{label_w}" y="{y + 3}" width="{bar_w}" height="14" fill="#f0f0f0"/>'
+            f'<rect x="{label_w}" y="{y + 3}" width="{share * bar_w:.1f}" height="14" fill="{colour}"/>'
+            f'<text x="{label_w + bar_w + 6}" y="{y + 14}">{n} · {share:.0%}</text></g>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _summary(report: ArticleReport, prefix: str) -> str:
+    s = report.summary
+    flags = (
+        '<ul class="cc-flags">'
+        + "".join(f"<li><code>{_esc(f.code)}</code> {_esc(f.text)}</li>" for f in s.flags)
+        + "</ul>"
+        if s.flags
+        else '<p class="cc-noflags">No flags.</p>'
+    )
+    return (
+        '<section class="cc-summary" aria-label="Summary">'
+        f'<p class="figures"><strong>{s.n_claims}</strong> claims · sourcing score '
+        f"<strong>{_fmt(s.sourcing_score)}</strong></p>"
+        f"{_chart(report, prefix)}"
+        f"<h3>Flags</h3>{flags}</section>"
+    )
+
+
+def legend() -> str:
+    """The seven types with their colours, and the source and cue marks."""
+    items = "".join(
+        f'<li data-type="{t}"><span class="swatch t-{t}" aria-hidden="true"></span>'
+        f"<span><code>{t}</code>: {_esc(TYPE_DESCRIPTIONS[t])}</span></li>"
+        for t in ATTRIBUTION_TYPES
+    )
+    marks = (
+        '<li><span><span class="src">source</span>: who is cited (bold, underlined)</span></li>'
+        '<li><span><span class="cue">cue</span>: the attributing words (italic, dotted underline)</span></li>'
+    )
+    return f'<ul class="cc-legend" aria-label="Legend">{items}{marks}</ul>'
+
+
+# ----------------------------------------------------------------- article
+
+
+def _details(claim: Claim, i: int, att: Attribution | None, text: str) -> str:
+    rows = []
+    if att is not None:
+        source = att.text_of("source", text)
+        if att.resolved_source and att.resolved_source != source:
+            source += f" (= {att.resolved_source})"
+        rows.append(("Source", source))
+        rows.append(("Cue", att.text_of("cue", text)))
+    if claim.confidence is not None:
+        rows.append(("Confidence", f"{claim.confidence:.2f}"))
+    dl = "".join(f"<dt>{_esc(k)}</dt><dd>{_esc(v) or '—'}</dd>" for k, v in rows)
+    reasons = "".join(f"<li><code>{_esc(r.code)}</code> {_esc(r.text)}</li>" for r in claim.reasons)
+    return (
+        f'<p><span class="swatch t-{claim.type}" aria-hidden="true"></span> <strong>Claim {i}: '
+        f"{_esc(_label(claim.type))}</strong> · score <strong>{_fmt(claim.score)}</strong></p>"
+        + (f"<dl>{dl}</dl>" if dl else "")
+        + (f'<ul class="reasons">{reasons}</ul>' if reasons else "")
+    )
+
+
+def _title_attr(claim: Claim, att: Attribution | None, text: str) -> str:
+    lines = [f"{_label(claim.type)} · score {_fmt(claim.score)}"]
+    if att is not None:
+        who = att.text_of("source", text)
+        if att.resolved_source and att.resolved_source != who:
+            who += f" (= {att.resolved_source})"
+        cue = att.text_of("cue", text)
+        lines.append(f"source: {who}" + (f" · cue: {cue}" if cue else ""))
+    lines += [f"{r.code}: {r.text}" for r in claim.reasons]
+    return "\n".join(lines)
+
+
+def _article(report: ArticleReport, prefix: str) -> tuple[str, str]:
+    """The article markup and the hidden per-claim details."""
+    text, n = report.text, len(report.text)
+    atts = {a.id: a for a in report.attributions}
+
+    # claims, sorted; an overlapping claim is clipped to where the previous one ends
+    claims: list[tuple[int, int, int, Claim]] = []
+    last = 0
+    for i, claim in sorted(enumerate(report.claims, start=1), key=lambda x: (x[1].start, x[1].end)):
+        start, end = max(claim.start, last, 0), min(claim.end, n)
+        if start < end:
+            claims.append((start, end, i, claim))
+            last = end
+    starts = [c[0] for c in claims]
+
+    def claim_at(pos: int) -> tuple[int, int, int, Claim] | None:
+        k = bisect_right(starts, pos) - 1
+        return claims[k] if k >= 0 and claims[k][1] > pos else None
+
+    # paragraph breaks: blank-line runs and the text's edges, unless inside a claim
+    seps: list[tuple[int, int]] = []
+    candidates = [(m.start(), m.end()) for m in _PARA_BREAK.finditer(text)]
+    if m := re.match(r"\s+", text):
+        candidates.insert(0, (0, m.end()))
+    if m := re.search(r"\s+\Z", text):
+        candidates.append((m.start(), n))
+    for a, b in candidates:
+        k = bisect_right(starts, b - 1) - 1
+        if k >= 0 and claims[k][1] > a:  # the run touches a claim
+            continue
+        if seps and a <= seps[-1][1]:
+            seps[-1] = (seps[-1][0], max(b, seps[-1][1]))
+        else:
+            seps.append((a, b))
+    sep_starts = [a for a, _ in seps]
+
+    def in_sep(pos: int) -> bool:
+        k = bisect_right(sep_starts, pos) - 1
+        return k >= 0 and seps[k][1] > pos
+
+    # source and cue marks of each shown claim's attribution
+    opens: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    closes: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    bounds = {0, n}
+    for start, end, i, claim in claims:
+        bounds.update((start, end))
+        att = atts.get(claim.attribution) if claim.attribution else None
+        if att is None:
+            continue
+        for role in ("source", "cue"):
+            for s, e in att.ranges(role):
+                s, e = max(0, s), min(n, e)
+                if s < e:
+                    opens[s].append((role, f"{prefix}-c{i}"))
+                    closes[e].append((role, f"{prefix}-c{i}"))
+                    bounds.update((s, e))
+    for a, b in seps:
+        bounds.update((a, b))
+
+    out: list[str] = []
+    active: Counter[tuple[str, str]] = Counter()
+    in_p = False
+    open_claim: int | None = None
+    points = sorted(bounds)
+    for a, b in pairwise(points):
+        for key in closes.get(a, ()):
+            active[key] -= 1
+        for key in opens.get(a, ()):
+            active[key] += 1
+        piece = text[a:b]
+        if in_sep(a):
+            if open_claim is not None:
+                out.append("</span>")
+                open_claim = None
+            if in_p:
+                out.append("</p>")
+                in_p = False
+            out.append(_esc(piece))
+            continue
+        if not in_p:
+            out.append("<p>")
+            in_p = True
+        found = claim_at(a)
+        idx = found[2] if found else None
+        if idx != open_claim:
+            if open_claim is not None:
+                out.append("</span>")
+            if found is not None:
+                out.append(_claim_open(found[3], idx, prefix, atts, text))
+            open_claim = idx
+        body = _esc(piece).replace("\n", "<br>\n")
+        roles = {role: sorted({cid for (r, cid), k in active.items() if k > 0 and r == role}) for role in ("source", "cue")}
+        if roles["source"] or roles["cue"]:
+            classes = " ".join(c for c, role in (("src", "source"), ("cue", "cue")) if roles[role])
+            data = "".join(
+                f' data-{c}="{" ".join(roles[role])}"' for c, role in (("src", "source"), ("cue", "cue")) if roles[role]
+            )
+            body = f'<span class="{classes}"{data}>{body}</span>'
+        out.append(body)
+    if open_claim is not None:
+        out.append("</span>")
+    if in_p:
+        out.append("</p>")
+
+    details = "".join(
+        f'<div id="{prefix}-d{i}">'
+        f"{_details(claim, i, atts.get(claim.attribution) if claim.attribution else None, text)}</div>"
+        for _, _, i, claim in claims
+    )
+    return "".join(out), details
+
+
+def _claim_open(claim: Claim, i: int, prefix: str, atts: dict[str, Attribution], text: str) -> str:
+    att = atts.get(claim.attribution) if claim.attribution else None
+    aria = f"Claim {i}: {_label(claim.type)}, score {_fmt(claim.score)}. {_truncate(claim.text, 120)}"
+    return (
+        f'<span class="claim t-{claim.type}" id="{prefix}-c{i}" data-claim="{i}" data-type="{claim.type}" '
+        f'data-score="{"" if claim.score is None else claim.score}" data-details="{prefix}-d{i}" tabindex="0" '
+        f'role="button" aria-expanded="false" aria-label="{_esc(aria)}" title="{_esc(_title_attr(claim, att, text))}">'
+    )
+
+
+# ----------------------------------------------------------------- pages
+
+
+def render_fragment(
+    report: ArticleReport, prefix: str = "a0", heading: str | None = None, with_legend: bool = True
+) -> str:
+    """One article's section: summary, legend, highlighted text; for a page that
+    carries :data:`CSS`, :data:`SCRIPT` and a ``#cc-pop`` element (see :func:`render_page`).
+
+    Args:
+        prefix: makes element ids unique when a page holds several articles.
+        heading: an ``<h2>`` above the article, if given.
+    """
+    body, details = _article(report, prefix)
+    return (
+        f'<section class="cc-report" id="{prefix}" data-article="{_esc(report.id or "")}">'
+        + (f"<h2>{_esc(heading)}</h2>" if heading else "")
+        + _summary(report, prefix)
+        + (legend() if with_legend else "")
+        + '<p class="cc-hint">Hover over a sentence, or focus it with Tab and press Enter, for its score and reasons.</p>'
+        + f'<div class="cc-article" id="{prefix}-text">{body}</div>'
+        + f'<div class="cc-details" hidden>{details}</div>'
+        + "</section>"
+    )
+
+
+def render_page(body: str, title: str, csp: str = OFFLINE_CSP) -> str:
+    """A complete page around ``body`` with the shared CSS, popover and script."""
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{_esc(csp)}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_esc(title)}</title><style>{CSS}</style></head>\n"
+        f"<body><main>{body}</main>"
+        '<div id="cc-pop" class="cc-pop" role="dialog" aria-label="Claim details" tabindex="-1" hidden></div>'
+        f"<script>{SCRIPT}</script></body></html>\n"
+    )
+
+
+def render_html(report: ArticleReport, title: str | None = None) -> str:
+    """The report as one self-contained HTML page.
+
+    Args:
+        report: what :meth:`claimcheck.Checker.check` returned.
+        title: the page heading; the report's id by default.
+    """
+    title = title or report.id or "claimcheck report"
+    return render_page(f"<h1>{_esc(title)}</h1>" + render_fragment(report), f"claimcheck: {title}")
+
+
+def render_html_many(items: Sequence[tuple[str | None, ArticleReport]], title: str | None = None) -> str:
+    """Several reports on one self-contained page, one section each, headed by the
+    path (or the report's id); the legend once at the top."""
+    if len(items) == 1:
+        path, report = items[0]
+        return render_html(report, title=title or path)
+    title = title or f"claimcheck report: {len(items)} articles"
+    sections = "".join(
+        render_fragment(report, prefix=f"a{k}", heading=path or report.id or f"article {k + 1}", with_legend=False)
+        for k, (path, report) in enumerate(items)
+    )
+    return render_page(f"<h1>{_esc(title)}</h1>{legend()}{sections}", title)
