@@ -37,3 +37,20 @@ def test_gold_dev_labels(checker):
     assert metrics["types"]["macro_f1"] >= 0.45
     assert metrics["claims"]["macro_f1"] >= 0.47
     assert metrics["quality"]["spearman"] >= 0.5
+    # the parts-based score beats a lookup of the type alone
+    assert metrics["quality"]["spearman"] > metrics["quality"]["type_only_spearman"]
+
+
+def test_fit_scoring_on_gold_labels(tmp_path):
+    """fit-scoring learns weights from quality labels; cross-validated, so the figures are honest."""
+    from typer.testing import CliRunner
+
+    from claimcheck.cli import app
+    from claimcheck.scoring import ScoringWeights
+
+    out = tmp_path / "fitted.yaml"
+    result = CliRunner().invoke(app, ["fit-scoring", str(need(GOLD)), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    print("\n" + result.stderr)
+    weights = ScoringWeights.load(out)
+    assert weights.base["named_person"] > weights.base["anonymous"]

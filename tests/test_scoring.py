@@ -1,11 +1,25 @@
+from pathlib import Path
+
+import pytest
+
+from claimcheck.credibility import OutletRating
 from claimcheck.data import Attribution
-from claimcheck.scoring import RuleScorer, ScoringContext
+from claimcheck.scoring import ScoringContext, ScoringWeights, SourcingScorer
+
+SCORER = SourcingScorer()
 
 
-def _score(att_type, source, cue="said", sentence="", resolved=None):
+def _score(att_type, source, cue="said", sentence="", resolved=None, outlet=None, corroborated=False):
     att = Attribution(id="A1", type=att_type)
-    ctx = ScoringContext(source=source, cue=cue, sentence=sentence or f"{source} {cue} x.", resolved_source=resolved)
-    score, reasons = RuleScorer().score(att, ctx)
+    ctx = ScoringContext(
+        source=source,
+        cue=cue,
+        sentence=sentence or f"{source} {cue} x.",
+        resolved_source=resolved,
+        outlet=outlet,
+        corroborated=corroborated,
+    )
+    score, reasons = SCORER.score(att, ctx)
     return score, [r.code for r in reasons]
 
 
@@ -24,16 +38,47 @@ def test_vague_group_weasel_and_distancing():
     assert _score("unnamed_group", "critics") == (0.25, ["unnamed_group"])
     assert _score("unnamed_group", "some") == (0.0, ["weasel"])
     assert _score("unnamed_group", "critics", cue="claimed") == (0.0, ["unnamed_group", "distancing_cue"])
-    # distancing only lowers weak sources
+    # distancing lowers only weak sources
     assert _score("named_person", "Rahmati", cue="claimed") == (0.75, ["named_no_role"])
 
 
-def test_documents_and_unresolved_pronouns():
+def test_documents_pronouns_and_corroboration():
     assert _score("document", "a 2014 study by Harvard")[1] == ["document_specific"]
     assert _score("document", "a report")[1] == ["document_vague"]
-    assert _score("named_person", "he") == (0.0, ["unresolved_reference"])
+    assert _score("named_person", "he") == (0.0, ["named_no_role", "unresolved_reference"])
     assert _score("named_person", "he", resolved="Ann Ortiz")[1] == ["named_no_role"]
+    assert _score("named_person", "Rahmati", corroborated=True) == (1.0, ["named_no_role", "corroborated"])
+
+
+def test_outlet_rating_moves_publication_score():
+    good = OutletRating("good.example", 0.9, "test", "Good News")
+    bad = OutletRating("bad.example", 0.1, "test", "Bad News")
+    assert _score("publication", "Good News", outlet=good) == (0.85, ["publication", "outlet_rated"])
+    assert _score("publication", "Bad News", outlet=bad) == (0.65, ["publication", "outlet_rated"])
+    assert _score("publication", "Daily Planet") == (0.75, ["publication", "outlet_unrated"])
 
 
 def test_unattributed_has_no_score():
     assert _score("unattributed", "we") == (None, ["unattributed"])
+
+
+def test_weights_round_trip_and_reject_unknown_parts(tmp_path: Path):
+    weights = ScoringWeights.load()
+    weights.save(tmp_path / "w.yaml")
+    assert ScoringWeights.load(tmp_path / "w.yaml") == weights
+    (tmp_path / "bad.yaml").write_text("version: 1\nbase: {named_person: 4}\nparts: {}\n")
+    with pytest.raises(ValueError, match="missing"):
+        ScoringWeights.load(tmp_path / "bad.yaml")
+
+
+def test_fit_recovers_weights_from_labels():
+    rows = [("named_person", "Ann Ortiz, the mayor", 5), ("named_person", "Ortiz", 4), ("anonymous", "an aide", 2)]
+    types, contexts, quality = [], [], []
+    for t, source, q in rows * 10:
+        types.append(t)
+        contexts.append(ScoringContext(source=source, cue="said", sentence=f"{source} said x."))
+        quality.append(q)
+    fitted = SourcingScorer(ratings=SCORER.ratings).fit(types, contexts, quality, alpha=0.01)
+    assert fitted.weights.base["named_person"] == pytest.approx(4.0, abs=0.05)
+    assert fitted.weights.parts["role_or_affiliation"] == pytest.approx(1.0, abs=0.05)
+    assert fitted.weights.base["anonymous"] == pytest.approx(2.0, abs=0.05)

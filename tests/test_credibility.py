@@ -1,0 +1,57 @@
+from pathlib import Path
+
+import pytest
+
+from claimcheck.credibility import OutletRatings, RatingsError, domain_of
+
+
+@pytest.fixture(scope="module")
+def table() -> OutletRatings:
+    return OutletRatings.load()
+
+
+def test_domains_and_urls(table):
+    assert domain_of("Original Source: https://www.japantimes.co.jp/news/x") == "japantimes.co.jp"
+    rating = table.lookup_domain("www.japantimes.co.jp")
+    assert rating is not None and rating.rating == 0.9 and rating.rating_source.startswith("idiap-label")
+    assert table.lookup_domain("news.nytimes.com").domain == "nytimes.com"  # parent domain
+
+
+def test_names_and_home_only_aliases(table):
+    assert table.lookup_name("The New York Times").domain == "nytimes.com"
+    assert table.lookup_name("nytimes.com").domain == "nytimes.com"
+    assert table.lookup_name("the Times") is None  # ambiguous without the article's own outlet
+    assert table.lookup_name("the Times", home_domain="nytimes.com").domain == "nytimes.com"
+    assert table.lookup_name("the Times", home_domain="latimes.com").domain == "latimes.com"
+
+
+def test_unknown_outlets_are_unrated_not_guessed(table):
+    assert table.lookup_name("The Riverside Herald") is None
+    assert table.lookup_domain("riverside-herald.example") is None
+
+
+def test_user_csv_adds_and_overrides(tmp_path: Path):
+    csv = tmp_path / "mine.csv"
+    csv.write_text(
+        "domain,names,rating,rating_source\nriverside-herald.example,The Riverside Herald,0.7,newsroom\nnytimes.com,,0.5,newsroom\n"
+    )
+    table = OutletRatings.load(csv)
+    assert table.lookup_name("The Riverside Herald").rating == 0.7
+    assert table.lookup_name("The New York Times").rating == 0.5  # overridden, names kept
+    assert table.lookup_name("The New York Times").rating_source == "newsroom"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("site,score\nx.com,1\n", "header must name"),
+        ("domain,rating\nnot a domain,0.5\n", ":2: domain"),
+        ("domain,rating\nx.com,high\n", ":2: rating: 'high' is not a number"),
+        ("domain,rating\nx.com,1.5\n", "outside"),
+    ],
+)
+def test_bad_csv_names_line_and_column(tmp_path: Path, content, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    with pytest.raises(RatingsError, match=message):
+        OutletRatings.load(path)
