@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from claimcheck.data import DataError, atomic_write_text, save_examples
-from claimcheck.formats import print_eval, print_table, to_csv, to_json, to_jsonl
+from claimcheck.formats import print_eval, print_table, to_csv, to_html, to_json, to_jsonl, to_markdown
 from claimcheck.io.documents import InputError, decode_article, read_article
 from claimcheck.models.registry import ModelError
 
@@ -28,6 +28,8 @@ class Format(StrEnum):
     json = "json"
     jsonl = "jsonl"
     csv = "csv"
+    markdown = "markdown"
+    html = "html"
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -37,7 +39,8 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 ScoringOpt = Annotated[Path | None, typer.Option("--scoring", help="Sourcing-score weights YAML.")]
 RatingsOpt = Annotated[
-    list[Path] | None, typer.Option("--ratings", help="CSV of outlet ratings adding to or overriding the shipped table.")
+    list[Path] | None,
+    typer.Option("--ratings", help="CSV of outlet ratings adding to or overriding the shipped table."),
 ]
 
 
@@ -94,7 +97,14 @@ def check(
             for name, report in items:
                 print_table(Console(), name, report)
     elif items:
-        rendered = {Format.json: to_json, Format.jsonl: to_jsonl, Format.csv: to_csv}[fmt](items)
+        renderers = {
+            Format.json: to_json,
+            Format.jsonl: to_jsonl,
+            Format.csv: to_csv,
+            Format.markdown: to_markdown,
+            Format.html: to_html,
+        }
+        rendered = renderers[fmt](items)
         if out:
             atomic_write_text(out, rendered)
         else:
@@ -191,6 +201,25 @@ def fit_scoring(
         f"current weights {result.cv_spearman_current}, type only {result.cv_spearman_type_only}"
     )
     err.print(f"weights written to {out}; use them with --scoring {out}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind; 0.0.0.0 exposes it to the network.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535)] = 8000,
+    model: ModelOpt = None,
+    max_bytes: Annotated[int, typer.Option(min=1, help="Largest request body accepted (413 above).")] = 1_000_000,
+) -> None:
+    """Serve the checker over HTTP (JSON API and a page to paste an article into)."""
+    try:
+        import uvicorn
+
+        from claimcheck.serve import create_app
+    except ImportError as e:
+        hint = "pip install 'claimcheck[serve]'"
+        raise _fail(f"the service needs the serve extra ({e.name} is missing): {hint}") from None
+    checker = _load_checker(model)
+    uvicorn.run(create_app(checker, max_bytes=max_bytes), host=host, port=port)
 
 
 def main() -> None:

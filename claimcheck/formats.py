@@ -1,4 +1,4 @@
-"""Render article reports and eval results: JSON, JSON Lines, CSV and terminal tables."""
+"""Render article reports and eval results: JSON, JSON Lines, CSV, markdown, HTML and terminal tables."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from rich.table import Table
 
 from claimcheck.data import ArticleReport
 
-FORMATS = ("table", "json", "jsonl", "csv")
+FORMATS = ("table", "json", "jsonl", "csv", "markdown", "html")
 CSV_FIELDS = (
     "path",
     "start",
@@ -70,6 +70,55 @@ def to_csv(items: Sequence[tuple[str | None, ArticleReport]]) -> str:
                 }
             )
     return out.getvalue()
+
+
+def _md_cell(value: str, limit: int | None = None) -> str:
+    """Text for a markdown table cell: one line, pipes and backslashes escaped."""
+    value = " ".join(value.split())
+    if limit is not None and len(value) > limit:
+        value = value[: limit - 1].rstrip() + "…"
+    return value.replace("\\", "\\\\").replace("|", "\\|")
+
+
+def to_markdown(items: Sequence[tuple[str | None, ArticleReport]], claim_chars: int = 100) -> str:
+    """A markdown report for tickets: per article a heading, the summary line and a
+    table of claims (#, type, score, source / cue, the claim text truncated)."""
+    parts = []
+    for path, report in items:
+        s = report.summary
+        shares = ", ".join(f"{t} {n}" for t, n in s.type_counts.items() if n)
+        score = "n/a" if s.sourcing_score is None else f"{s.sourcing_score:.2f}"
+        lines = [
+            f"## {_md_cell(path or report.id or 'article')}",
+            "",
+            f"**{s.n_claims} claims** ({shares or 'none'}); sourcing score **{score}**",
+        ]
+        if s.flags:
+            lines += ["", *(f"- `{f.code}`: {_md_cell(f.text)}" for f in s.flags)]
+        lines += ["", "| # | type | score | source / cue | claim |", "|---:|---|---:|---|---|"]
+        atts = {a.id: a for a in report.attributions}
+        for i, claim in enumerate(report.claims, start=1):
+            att = atts.get(claim.attribution) if claim.attribution else None
+            who = ""
+            if att:
+                who = att.text_of("source", report.text)
+                if att.resolved_source and att.resolved_source != who:
+                    who += f" (= {att.resolved_source})"
+                cue = att.text_of("cue", report.text)
+                who += f" / {cue}" if cue else ""
+            score_cell = "" if claim.score is None else f"{claim.score:.2f}"
+            lines.append(
+                f"| {i} | {claim.type} | {score_cell} | {_md_cell(who)} | {_md_cell(claim.text, claim_chars)} |"
+            )
+        parts.append("\n".join(lines) + "\n")
+    return "\n".join(parts)
+
+
+def to_html(items: Sequence[tuple[str | None, ArticleReport]]) -> str:
+    """One article: its self-contained page; several: one page, a section each."""
+    from claimcheck.html import render_html_many
+
+    return render_html_many(items)
 
 
 _TYPE_STYLE = {

@@ -45,7 +45,9 @@ TYPE_DESCRIPTIONS: dict[str, str] = {
 }
 
 #: For pages that never talk to a server.
-OFFLINE_CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; base-uri 'none'"
+OFFLINE_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; base-uri 'none'"
+)
 
 _TINT = {"unattributed": 0.14}  # black at 35% would be too dark for reading
 
@@ -84,7 +86,8 @@ h3{font-size:1rem;margin:1rem 0 .4rem}
 .cc-chart text{font:12px system-ui,sans-serif;fill:#1a1a1a}
 .cc-flags{margin:.25rem 0;padding-left:1.25rem}
 .cc-noflags{color:#555;margin:.25rem 0}
-.cc-legend{list-style:none;padding:0;margin:.25rem 0 1rem;display:grid;grid-template-columns:repeat(auto-fill,minmax(17rem,1fr));
+.cc-marks{font-size:.9rem;margin:.25rem 0 1rem}
+.cc-legend{list-style:none;padding:0;margin:.25rem 0 .5rem;display:grid;grid-template-columns:repeat(auto-fill,minmax(17rem,1fr));
   gap:.25rem 1rem;font-size:.9rem}
 .cc-legend li{display:flex;gap:.4rem;align-items:baseline}
 .swatch{display:inline-block;width:.9rem;height:.9rem;border-radius:2px;flex:none;position:relative;top:.1rem;
@@ -263,10 +266,12 @@ def legend() -> str:
         for t in ATTRIBUTION_TYPES
     )
     marks = (
-        '<li><span><span class="src">source</span>: who is cited (bold, underlined)</span></li>'
-        '<li><span><span class="cue">cue</span>: the attributing words (italic, dotted underline)</span></li>'
+        '<p class="cc-marks"><span class="src">source</span>: who is cited (bold, underlined) · '
+        '<span class="cue">cue</span>: the attributing words (italic, dotted underline)</p>'
     )
-    return f'<ul class="cc-legend" aria-label="Legend">{items}{marks}</ul>'
+    return (
+        f'<div class="cc-legend-box"><h3>Legend</h3><ul class="cc-legend" aria-label="Legend">{items}</ul>{marks}</div>'
+    )
 
 
 # ----------------------------------------------------------------- article
@@ -371,6 +376,8 @@ def _article(report: ArticleReport, prefix: str) -> tuple[str, str]:
     for a, b in pairwise(points):
         for key in closes.get(a, ()):
             active[key] -= 1
+            if active[key] <= 0:
+                del active[key]  # keeps the per-piece scan short on long articles
         for key in opens.get(a, ()):
             active[key] += 1
         piece = text[a:b]
@@ -395,7 +402,9 @@ def _article(report: ArticleReport, prefix: str) -> tuple[str, str]:
                 out.append(_claim_open(found[3], idx, prefix, atts, text))
             open_claim = idx
         body = _esc(piece).replace("\n", "<br>\n")
-        roles = {role: sorted({cid for (r, cid), k in active.items() if k > 0 and r == role}) for role in ("source", "cue")}
+        roles = {
+            role: sorted({cid for (r, cid), k in active.items() if k > 0 and r == role}) for role in ("source", "cue")
+        }
         if roles["source"] or roles["cue"]:
             classes = " ".join(c for c, role in (("src", "source"), ("cue", "cue")) if roles[role])
             data = "".join(
