@@ -209,6 +209,8 @@ def serve(
     port: Annotated[int, typer.Option(min=0, max=65535)] = 8000,
     model: ModelOpt = None,
     max_bytes: Annotated[int, typer.Option(min=1, help="Largest request body accepted (413 above).")] = 1_000_000,
+    scoring: ScoringOpt = None,
+    ratings: RatingsOpt = None,
 ) -> None:
     """Serve the checker over HTTP (JSON API and a page to paste an article into)."""
     try:
@@ -218,7 +220,7 @@ def serve(
     except ImportError as e:
         hint = "pip install 'claimcheck[serve]'"
         raise _fail(f"the service needs the serve extra ({e.name} is missing): {hint}") from None
-    checker = _load_checker(model)
+    checker = _load_checker(model, scoring, ratings)
     uvicorn.run(create_app(checker, max_bytes=max_bytes), host=host, port=port)
 
 
