@@ -12,8 +12,8 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from claimcheck.data import DataError, atomic_write_text, save_examples
-from claimcheck.formats import print_eval, print_table, to_csv, to_html, to_json, to_jsonl, to_markdown
+from claimcheck.data import DataError, atomic_write_text
+from claimcheck.formats import print_eval, print_table, to_csv, to_html, to_json, to_jsonl, to_labels, to_markdown
 from claimcheck.io.documents import InputError, decode_article, read_article
 from claimcheck.models.registry import ModelError
 
@@ -30,6 +30,7 @@ class Format(StrEnum):
     csv = "csv"
     markdown = "markdown"
     html = "html"
+    labels = "labels"
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -103,6 +104,7 @@ def check(
             Format.csv: to_csv,
             Format.markdown: to_markdown,
             Format.html: to_html,
+            Format.labels: to_labels,
         }
         rendered = renderers[fmt](items)
         if out:
@@ -115,19 +117,40 @@ def check(
 
 @app.command()
 def convert(
-    source: Annotated[Path, typer.Argument(help="A PolNeAR-style BRAT folder (text/ + attributions/).")],
-    output: Annotated[Path, typer.Argument(help="The labelled-example JSONL file to write.")],
+    source: Annotated[Path, typer.Argument(help="Labels: a BRAT folder, a Label Studio .json or a labelled .jsonl.")],
+    output: Annotated[Path, typer.Argument(help="Where to write: a folder (BRAT), .json (Label Studio) or .jsonl.")],
+    from_format: Annotated[
+        str | None, typer.Option("--from", help="jsonl | brat | labelstudio (default: by path)")
+    ] = None,
+    to_format: Annotated[str | None, typer.Option("--to", help="jsonl | brat | labelstudio (default: by path)")] = None,
 ) -> None:
-    """Convert BRAT standoff annotations (PolNeAR) to labelled-example JSONL."""
-    from claimcheck.io.brat import read_brat_dir
+    """Convert labels between labelled-example JSONL, BRAT standoff (PolNeAR) and Label Studio JSON."""
+    from claimcheck.io import read_labels, write_labels
 
     try:
-        examples = list(read_brat_dir(source))
-    except DataError as e:
+        examples = read_labels(source, from_format)
+        write_labels(output, examples, to_format)
+    except (DataError, OSError) as e:
         raise _fail(str(e)) from None
-    save_examples(output, examples)
     n_att = sum(len(ex.attributions) for ex in examples)
     err.print(f"wrote {len(examples)} articles, {n_att} attributions to {output}")
+
+
+@app.command()
+def label(
+    batch: Annotated[Path, typer.Argument(help="Predictions to correct (from `check --format labels`).")],
+) -> None:
+    """Correct predictions claim by claim, least confident first; saves after every answer and resumes."""
+    from claimcheck.labeling import run_labeling
+
+    try:
+        result = run_labeling(batch)
+    except (DataError, OSError) as e:
+        raise _fail(str(e)) from None
+    err.print(
+        f"reviewed {result.reviewed} of {result.total}: {result.accepted} accepted, {result.changed} changed, "
+        f"{result.deleted} deleted; {result.remaining} remain. Corrections are in {batch}."
+    )
 
 
 @app.command("eval")

@@ -198,9 +198,21 @@ class ArticleReport(_Model):
         return cls.model_validate(data)
 
     def to_example(self) -> LabelledExample:
-        """The report as a labelled example (predicted type; no quality)."""
+        """The report as a labelled example, ready to be corrected and fed back as labels:
+        predicted spans and type, the type's confidence (to review the least sure first),
+        quality from the score (``round(1 + 4 * score)``), ``label_source: "predicted"``."""
         atts = [
-            Attribution(id=a.id, source=a.source, cue=a.cue, content=a.content, type=a.type) for a in self.attributions
+            Attribution(
+                id=a.id,
+                source=a.source,
+                cue=a.cue,
+                content=a.content,
+                type=a.type,
+                quality=None if a.score is None else round(1 + 4 * a.score),
+                confidence=a.confidence,
+                label_source="predicted",
+            )
+            for a in self.attributions
         ]
         return LabelledExample(id=self.id or "article", text=self.text, attributions=atts)
 

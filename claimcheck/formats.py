@@ -45,6 +45,11 @@ def to_jsonl(items: Sequence[tuple[str | None, ArticleReport]]) -> str:
     return "".join(json.dumps(report_record(r, p), ensure_ascii=False) + "\n" for p, r in items)
 
 
+def to_labels(items: Sequence[tuple[str | None, ArticleReport]]) -> str:
+    """Predictions in the labelled-example format, one article a line (``--format labels``)."""
+    return "".join(json.dumps(r.to_example().to_dict(), ensure_ascii=False) + "\n" for _, r in items)
+
+
 def to_csv(items: Sequence[tuple[str | None, ArticleReport]]) -> str:
     """One row per claim."""
     out = io.StringIO()

@@ -196,8 +196,12 @@ class SourcingScorer:
             outlet = ctx.outlet
             if outlet is not None and outlet.rating is not None:
                 reasons.append(
-                    reason("outlet_rated", w.parts["outlet_rating"] * values["outlet_rating"],
-                           rating=outlet.rating, source=outlet.rating_source)
+                    reason(
+                        "outlet_rated",
+                        w.parts["outlet_rating"] * values["outlet_rating"],
+                        rating=outlet.rating,
+                        source=outlet.rating_source,
+                    )
                 )
             else:
                 reasons.append(reason("outlet_unrated", name=outlet.name if outlet else repr(ctx.source)))
@@ -218,7 +222,10 @@ class SourcingScorer:
 
     def contexts(self, text: str, sentences: list[Sentence], atts: list[Attribution]) -> list[ScoringContext | None]:
         """Scoring contexts for the attributions of one article (None where no source)."""
-        home = next((domain_of(a.text_of("source", text)) for a in atts if a.source and _is_domain(a.text_of("source", text))), None)
+        home = next(
+            (domain_of(a.text_of("source", text)) for a in atts if a.source and _is_domain(a.text_of("source", text))),
+            None,
+        )
         out: list[ScoringContext | None] = []
         for att in atts:
             if not att.source:
@@ -258,7 +265,9 @@ class SourcingScorer:
         onehot = [float(att_type == t) for t in SCORED_TYPES]
         return np.array(onehot + [values[p] for p in PARTS])
 
-    def fit(self, types: list[str], contexts: list[ScoringContext], quality: list[int], alpha: float = 1.0) -> SourcingScorer:
+    def fit(
+        self, types: list[str], contexts: list[ScoringContext], quality: list[int], alpha: float = 1.0
+    ) -> SourcingScorer:
         """Fit base and part weights to labelled quality (ridge regression, no intercept:
         the type one-hots are the intercepts)."""
         from sklearn.linear_model import Ridge
@@ -279,7 +288,9 @@ def _is_domain(source: str) -> bool:
 
 
 _WORD = re.compile(r"[a-z0-9]+")
-_STOP = frozenset(["the", "a", "an", "of", "to", "in", "and", "that", "is", "was", "for", "on", "it", "he", "she", "they", "said"])
+_STOP = frozenset(
+    ["the", "a", "an", "of", "to", "in", "and", "that", "is", "was", "for", "on", "it", "he", "she", "they", "said"]
+)
 _NAMED = {"named_person", "named_organization", "publication", "document"}
 
 

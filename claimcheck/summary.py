@@ -40,9 +40,7 @@ def summarize(text: str, claims: list[Claim], atts: list[Attribution]) -> Summar
     n = len(claims)
     attributed = [c for c in claims if c.type != "unattributed"]
     scores = [c.score for c in attributed if c.score is not None]
-    named = Counter(
-        _source_name(by_id[c.attribution], text) for c in attributed if c.attribution and c.type in NAMED
-    )
+    named = Counter(_source_name(by_id[c.attribution], text) for c in attributed if c.attribution and c.type in NAMED)
     flags: list[Reason] = []
     anonymous = counts.get("anonymous", 0)
     if attributed and anonymous >= 2 and anonymous * 2 > len(attributed):

@@ -366,3 +366,28 @@ def test_eval_missing_file(runner: CliRunner, work: Path):
     assert result.exit_code == 1
     assert "nothere.jsonl" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_convert_between_label_formats_round_trips(tmp_path, monkeypatch):
+    from claimcheck.data import load_examples
+
+    monkeypatch.chdir(tmp_path)
+    article = tmp_path / "a.txt"
+    article.write_text("Mayor Ann Ortiz said the bridge will reopen. Critics say it will not.", encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(app, ["check", str(article), "--format", "labels", "--out", "pred.jsonl"])
+    assert result.exit_code == 0, result.output
+    original = load_examples("pred.jsonl")
+    assert original[0].attributions and original[0].attributions[0].label_source == "predicted"
+    assert runner.invoke(app, ["convert", "pred.jsonl", "ls.json"]).exit_code == 0
+    assert runner.invoke(app, ["convert", "ls.json", "brat"]).exit_code == 0
+    assert runner.invoke(app, ["convert", "brat", "back.jsonl"]).exit_code == 0
+    back = load_examples("back.jsonl")
+    for want, got in zip(original[0].attributions, back[0].attributions, strict=True):
+        assert (got.source, got.cue, got.content, got.type, got.quality) == (
+            want.source,
+            want.cue,
+            want.content,
+            want.type,
+            want.quality,
+        )

@@ -1,6 +1,60 @@
-"""Readers and writers: BRAT standoff (PolNeAR), article files."""
+"""Readers and writers: labelled JSONL, BRAT standoff (PolNeAR), Label Studio JSON, article files."""
 
-from claimcheck.io.brat import read_brat_dir, read_brat_file
+from __future__ import annotations
+
+from pathlib import Path
+
+from claimcheck.data import DataError, LabelledExample, load_examples, save_examples
+from claimcheck.io.brat import read_brat_dir, read_brat_file, write_brat, write_brat_dir
 from claimcheck.io.documents import InputError, read_article
+from claimcheck.io.labelstudio import read_labelstudio, write_labelstudio
 
-__all__ = ["InputError", "read_article", "read_brat_dir", "read_brat_file"]
+LABEL_FORMATS = ("jsonl", "brat", "labelstudio")
+
+
+def label_format(path: Path, fmt: str | None = None) -> str:
+    """The labels format of ``path``: given, else a folder is BRAT, ``.json`` is Label Studio,
+    anything else labelled-example JSONL."""
+    if fmt:
+        if fmt not in LABEL_FORMATS:
+            raise DataError(f"unknown labels format {fmt!r} (known: {', '.join(LABEL_FORMATS)})")
+        return fmt
+    if path.is_dir() or (not path.suffix and not path.exists()):
+        return "brat"
+    return "labelstudio" if path.suffix.lower() == ".json" else "jsonl"
+
+
+def read_labels(path: str | Path, fmt: str | None = None) -> list[LabelledExample]:
+    path = Path(path)
+    fmt = label_format(path, fmt)
+    if fmt == "brat":
+        return list(read_brat_dir(path))
+    if fmt == "labelstudio":
+        return read_labelstudio(path)
+    return load_examples(path)
+
+
+def write_labels(path: str | Path, examples: list[LabelledExample], fmt: str | None = None) -> None:
+    path = Path(path)
+    fmt = label_format(path, fmt)
+    if fmt == "brat":
+        write_brat_dir(examples, path)
+    elif fmt == "labelstudio":
+        write_labelstudio(path, examples)
+    else:
+        save_examples(path, examples)
+
+
+__all__ = [
+    "LABEL_FORMATS",
+    "InputError",
+    "read_article",
+    "read_brat_dir",
+    "read_brat_file",
+    "read_labels",
+    "read_labelstudio",
+    "write_brat",
+    "write_brat_dir",
+    "write_labels",
+    "write_labelstudio",
+]
