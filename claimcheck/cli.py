@@ -247,5 +247,63 @@ def serve(
     uvicorn.run(create_app(checker, max_bytes=max_bytes), host=host, port=port)
 
 
+models_app = typer.Typer(no_args_is_help=True, help="Installed and trained models.")
+app.add_typer(models_app, name="models")
+
+
+@models_app.command("list")
+def models_list() -> None:
+    """Show the shipped and trained models, their dev figures, and which is the default."""
+    from rich.table import Table
+
+    from claimcheck.models.registry import list_models
+
+    table = Table(title="claimcheck models")
+    for col in ("", "name", "architecture", "origin", "source exact F1", "type macro-F1", "claim macro-F1", "path"):
+        table.add_column(col)
+    for m in list_models():
+        dev = m["dev"] or {}
+
+        def fig(key: str, dev: dict = dev) -> str:
+            return f"{dev[key]:.3f}" if isinstance(dev.get(key), float | int) else "-"
+
+        table.add_row(
+            "*" if m["default"] else "",
+            m["name"],
+            m["architecture"] or "?",
+            m["origin"],
+            fig("source.exact_f1"),
+            fig("types.macro_f1"),
+            fig("claims.macro_f1"),
+            m["path"],
+        )
+    Console().print(table)
+    err.print("* the default model (set it with `claimcheck models default NAME`)")
+
+
+@models_app.command("default")
+def models_default(
+    name: Annotated[str | None, typer.Argument(help="A model name or folder; omit with --reset.")] = None,
+    reset: Annotated[bool, typer.Option("--reset", help="Go back to the shipped default.")] = False,
+) -> None:
+    """Set the model that `check`, `eval` and `serve` use when no --model is given."""
+    from claimcheck.models.registry import resolve_model_path
+    from claimcheck.settings import load_settings, save_settings
+
+    settings = load_settings()
+    if reset:
+        settings.default_model = None
+    elif name:
+        try:
+            resolve_model_path(name)
+        except ModelError as e:
+            raise _fail(str(e)) from None
+        settings.default_model = name
+    else:
+        raise _fail("give a model name, or --reset")
+    path = save_settings(settings)
+    err.print(f"default model: {settings.default_model or 'the shipped default'} (in {path})")
+
+
 def main() -> None:
     app()

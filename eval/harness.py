@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from claimcheck.data import LabelledExample, load_examples
+from claimcheck.data import ROLES, LabelledExample, load_examples
 from claimcheck.io.brat import read_brat_dir
 from claimcheck.pipeline import Checker
 from eval.metrics import evaluate_predictions, quality_scores
@@ -46,3 +46,16 @@ def evaluate(
     }
     metrics["model"] = checker.model.architecture
     return metrics
+
+
+def summarize_metrics(m: dict[str, Any]) -> dict[str, Any]:
+    """The headline figures of an eval run."""
+    out: dict[str, Any] = {f"{r}.{k}_f1": m["spans"][r][k]["f1"] for r in ROLES for k in ("exact", "overlap")}
+    for part, keys in (("types", ("accuracy", "macro_f1", "ece")), ("claims", ("accuracy", "macro_f1"))):
+        if m.get(part):
+            out.update({f"{part}.{k}": m[part][k] for k in keys})
+    if m.get("quality"):
+        out["quality.spearman"] = m["quality"]["spearman"]
+        out["quality.type_only_spearman"] = m["quality"].get("type_only_spearman")
+    out["articles_per_s"] = m["speed"]["articles_per_s"]
+    return out

@@ -32,6 +32,7 @@ class BaselineConfig(BaseModel):
     architecture: str = "baseline.v1"
     train: Path
     annotations: Path | None = ANNOTATED
+    dev_gold: Path | None = None  # typed dev labels: figures recorded with the model, never trained on
     output: Path
     cue_min_count: int = 5
     cue_min_precision: float = 0.3
@@ -78,4 +79,10 @@ def fit_baseline(config: BaselineConfig) -> BaselineModel:
 
 def train_baseline(config: BaselineConfig) -> Path:
     model = fit_baseline(config)
-    return save_model(model, config.output, extra={"training": config.model_dump(mode="json")})
+    training = {"config": config.model_dump(mode="json"), "data_seen": [str(config.train), str(config.annotations)]}
+    if config.dev_gold and Path(config.dev_gold).exists():
+        from claimcheck.pipeline import Checker
+        from eval.harness import evaluate, summarize_metrics
+
+        training["dev_gold"] = summarize_metrics(evaluate(Checker(model), load_training_data(config.dev_gold)))
+    return save_model(model, config.output, extra={"training": training})

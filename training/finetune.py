@@ -41,6 +41,7 @@ from claimcheck.models.type_head import SpanTypeHead
 from claimcheck.models.windows import IGNORE, Window, label_windows, make_windows
 from claimcheck.pipeline import Checker
 from claimcheck.text import split_sentences
+from eval.harness import summarize_metrics
 from training.baseline import load_training_data
 from training.weak_labels import ANNOTATED, load_annotations
 
@@ -230,18 +231,6 @@ def fit_type_head(
 # --------------------------------------------------------------------------- model card
 
 
-def summarize_metrics(m: dict[str, Any]) -> dict[str, Any]:
-    """The headline figures of an eval run."""
-    out: dict[str, Any] = {f"{r}.{k}_f1": m["spans"][r][k]["f1"] for r in ROLES for k in ("exact", "overlap")}
-    for part, keys in (("types", ("accuracy", "macro_f1", "ece")), ("claims", ("accuracy", "macro_f1"))):
-        if m.get(part):
-            out.update({f"{part}.{k}": m[part][k] for k in keys})
-    if m.get("quality"):
-        out["quality.spearman"] = m["quality"]["spearman"]
-    out["articles_per_s"] = m["speed"]["articles_per_s"]
-    return out
-
-
 def model_card(config: FinetuneConfig, info: dict[str, Any], gold: dict[str, Any] | None) -> str:
     rows = "\n".join(f"| {k} | {v} |" for k, v in (info.get("dev_gold") or {}).items())
     history = "\n".join(
@@ -393,6 +382,7 @@ def finetune(config: FinetuneConfig, resume: bool = True) -> Path:
     model.type_head = head
     training_info = {
         "config": config.model_dump(mode="json"),
+        "data_seen": [str(config.train), str(config.annotations)],
         "history": state["history"],
         "best_epoch": state["best"]["epoch"],
         "type_labels": counts,

@@ -31,7 +31,9 @@ class FitResult:
     cv_spearman_type_only: float
 
 
-def scoring_data(checker: Checker, examples: list[LabelledExample]) -> tuple[list[str], list[ScoringContext], list[int]]:
+def scoring_data(
+    checker: Checker, examples: list[LabelledExample]
+) -> tuple[list[str], list[ScoringContext], list[int]]:
     """(predicted type, scoring context, gold quality) for every paired, quality-labelled attribution."""
     reports = checker.check_many([ex.text for ex in examples])
     types, contexts, quality = [], [], []

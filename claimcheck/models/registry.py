@@ -63,17 +63,52 @@ def _sha256(path: Path) -> str:
 
 
 def resolve_model_path(model: str | Path | None) -> Path:
-    """A model name shipped with the package ("baseline") or a folder path."""
+    """A model folder from a name or path: a folder path, a shipped model ("baseline"), or a
+    model in the user's models folder; ``None`` is the user's default, else the shipped one."""
+    from claimcheck.settings import load_settings
+
+    settings = load_settings()
     if model is None:
-        model = DEFAULT_MODEL
-    candidate = Path(model)
+        model = settings.default_model or DEFAULT_MODEL
+    candidate = Path(model).expanduser()
     if candidate.is_dir():
         return candidate
-    shipped = MODELS_DIR / str(model)
-    if shipped.is_dir():
-        return shipped
-    available = ", ".join(sorted(p.name for p in MODELS_DIR.iterdir() if p.is_dir())) if MODELS_DIR.is_dir() else ""
-    raise ModelError(f"no model {str(model)!r}: not a folder, and not a shipped model ({available or 'none'})")
+    for root in (MODELS_DIR, settings.models_path):
+        if (root / str(model)).is_dir():
+            return root / str(model)
+    available = ", ".join(m["name"] for m in list_models()) or "none"
+    raise ModelError(f"no model {str(model)!r}: not a folder, not a shipped or user model ({available})")
+
+
+def list_models() -> list[dict[str, Any]]:
+    """Installed models: the shipped ones and those in the user's models folder, with their
+    architecture and the dev figures recorded when they were trained."""
+    from claimcheck.settings import load_settings
+
+    settings = load_settings()
+    default = settings.default_model or DEFAULT_MODEL
+    out = []
+    for origin, root in (("shipped", MODELS_DIR), ("user", settings.models_path)):
+        if not root.is_dir():
+            continue
+        for folder in sorted(p for p in root.iterdir() if p.is_dir() and (p / "config.json").is_file()):
+            try:
+                config = read_config(folder)
+            except ModelError:
+                continue
+            training = config.get("training", {})
+            out.append(
+                {
+                    "name": folder.name,
+                    "origin": origin,
+                    "path": str(folder),
+                    "architecture": config.get("architecture"),
+                    "default": folder.name == default or str(folder) == default,
+                    "dev": training.get("dev_gold") or config.get("dev_gold"),
+                    "trained_on": training.get("data_seen"),
+                }
+            )
+    return out
 
 
 def save_model(
