@@ -184,19 +184,43 @@ def evaluate(
 def train(
     config: Annotated[Path, typer.Option("--config", "-c", help="A YAML training config (see configs/).")],
     overrides: Annotated[list[str] | None, typer.Option("--set", help="Override a config key: --set C=2.0")] = None,
+    add: Annotated[
+        Path | None, typer.Option("--add", help="New labels (JSONL, Label Studio .json or BRAT folder) to continue on.")
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option("--from", help="The model to continue from (default: the default).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Where to write the new model (with --add).")] = None,
 ) -> None:
-    """Train a model from a config and write its model folder."""
+    """Train a model from a config, or continue one on new labels (--add), and write its model folder."""
     import logging
 
     from training.config import ConfigError
-    from training.train import train_from_config
+    from training.train import continue_from_config, train_from_config
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
-        folder = train_from_config(config, overrides)
-    except (ConfigError, DataError) as e:
+        if add is None:
+            folder = train_from_config(config, overrides)
+        else:
+            result = continue_from_config(config, add, start, out, overrides)
+            folder = result.folder
+            _print_before_after(result.before, result.after)
+    except (ConfigError, DataError, ModelError, ValueError) as e:
         raise _fail(str(e)) from None
     err.print(f"model written to {folder}")
+
+
+def _print_before_after(before: dict, after: dict) -> None:
+    from rich.table import Table
+
+    table = Table(title="before / after")
+    for col in ("data", "metric", "before", "after"):
+        table.add_column(col)
+    for split in ("heldout", "dev"):
+        for key in sorted(set(before.get(split, {})) | set(after.get(split, {}))):
+            table.add_row(split, key, str(before[split].get(key, "")), str(after[split].get(key, "")))
+    Console().print(table)
 
 
 @app.command("fit-scoring")

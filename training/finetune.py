@@ -74,6 +74,14 @@ class FinetuneConfig(BaseModel):
     lora_targets: list[str] = ["query", "key", "value", "dense"]
     type_head_C: float = 1.0
     selection_metric: str = "spans.mean_exact_f1"
+    # continuing on new labels (`claimcheck train --add`)
+    replay: Path | None = None  # original training data to mix in, where it is at hand
+    replay_articles: int = 100
+    heldout_fraction: float = 0.2
+    continue_epochs: int = 4
+    continue_learning_rate: float = 1e-4
+    patience: int = 1
+    new_label_weight: float = 3.0
     checkpoint_steps: int = 100
     threads: int = 2
     seed: int = 0
@@ -397,3 +405,203 @@ def finetune(config: FinetuneConfig, resume: bool = True) -> Path:
     folder = save_model(model, config.output, extra={"training": training_info}, files={"MODEL_CARD.md": card})
     shutil.rmtree(work, ignore_errors=True)
     return folder
+
+
+# --------------------------------------------------------------------------- continue training on new labels
+
+
+class ContinueResult(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    folder: Path
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+
+def _network_from(folder: Path, settings: dict[str, Any]) -> tuple[TaggerNetwork, Any]:
+    """A trainable network from a saved tagger: the base encoder with the model's adapter."""
+    from peft import PeftModel
+    from transformers import AutoModel, AutoTokenizer
+
+    base = encoder_path(settings["base_encoder"])
+    tokenizer = AutoTokenizer.from_pretrained(str(base))
+    encoder = PeftModel.from_pretrained(AutoModel.from_pretrained(str(base)), str(folder), is_trainable=True)
+    network = TaggerNetwork(encoder)
+    heads = load_file(str(folder / "heads.safetensors"))
+    network.tag_head.load_state_dict({k.removeprefix("tag_head."): v for k, v in heads.items()})
+    return network, tokenizer
+
+
+def _figures(model, examples: list[LabelledExample]) -> dict[str, Any]:
+    return summarize_metrics(dev_metrics(model, examples)) if examples else {}
+
+
+def continue_training(
+    config: FinetuneConfig, add: Path, start: str | Path | None = None, output: Path | None = None
+) -> ContinueResult:
+    """Continue training a tagger on new labels (``claimcheck train --add``).
+
+    The new articles are split into a training part and a held-out part
+    (``heldout_fraction``). The model is held close to where it started: only the
+    adapter and heads train, at a small learning rate, mixed with a replay sample
+    of the original training data where ``replay`` is at hand, with early stopping
+    on the held-out part; the type head is refitted on its stored training data plus
+    the new typed sources (weighted ``new_label_weight``).
+    """
+    from claimcheck.io import read_labels
+    from claimcheck.models.registry import load_model, read_config, resolve_model_path
+
+    torch.set_num_threads(config.threads)
+    _seed_everything(config.seed)
+    new = read_labels(add)  # validation errors stop here, before any training
+    if not new:
+        raise ValueError(f"{add}: no labelled articles")
+    start_dir = resolve_model_path(start)
+    start_config = read_config(start_dir)
+    if start_config.get("architecture") != "tagger.v1":
+        raise ValueError(f"{start_dir}: continuing needs a tagger.v1 model, not {start_config.get('architecture')}")
+    order = list(range(len(new)))
+    random.Random(config.seed).shuffle(order)
+    n_held = max(1, round(len(new) * config.heldout_fraction)) if len(new) > 1 and config.heldout_fraction > 0 else 0
+    heldout = [new[i] for i in order[:n_held]]
+    train_new = [new[i] for i in order[n_held:]] or heldout
+    dev = load_training_data(config.dev)[: config.max_dev_articles] if config.dev and Path(config.dev).exists() else []
+
+    before_model = load_model(start_dir)
+    before = {"heldout": _figures(before_model, heldout), "dev": _figures(before_model, dev)}
+    log.info("before: %s", json.dumps(before))
+
+    network, tokenizer = _network_from(start_dir, start_config["settings"])
+    settings = dict(start_config["settings"])
+    replay: list[LabelledExample] = []
+    if config.replay and Path(config.replay).exists():
+        pool = load_training_data(config.replay)
+        replay = random.Random(config.seed).sample(pool, min(config.replay_articles, len(pool)))
+    copies = max(1, round(config.new_label_weight))
+    windows = build_windows(train_new, tokenizer, config) * copies + build_windows(replay, tokenizer, config)
+    log.info(
+        "continue: %d new articles (x%d), %d replay articles, %d held out",
+        len(train_new),
+        copies,
+        len(replay),
+        len(heldout),
+    )
+
+    optimizer = torch.optim.AdamW(
+        [
+            {
+                "params": [p for p in network.encoder.parameters() if p.requires_grad],
+                "lr": config.continue_learning_rate,
+            },
+            {"params": list(network.tag_head.parameters()), "lr": config.continue_learning_rate * 5},
+        ],
+        weight_decay=config.weight_decay,
+    )
+    loss_fn = torch.nn.CrossEntropyLoss(ignore_index=IGNORE)
+    best_state, best_score, stale, history = trainable_state(network), None, 0, []
+    for epoch in range(config.continue_epochs):
+        network.train()
+        random.Random(config.seed + epoch).shuffle(windows)
+        for b in range(0, len(windows), config.batch_size):
+            batch = collate(windows[b : b + config.batch_size], tokenizer.pad_token_id)
+            logits, _ = network(batch["input_ids"], batch["attention_mask"])
+            loss = loss_fn(logits.reshape(-1, logits.shape[-1]), batch["labels"].reshape(-1))
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
+            optimizer.step()
+            optimizer.zero_grad()
+        network.eval()
+        probe = TransformerAttributionModel(network, tokenizer, None, settings)
+        score = lookup(dev_metrics(probe, heldout), config.selection_metric) if heldout else float(epoch)
+        history.append({"epoch": epoch + 1, config.selection_metric: score})
+        if best_score is None or score > best_score:
+            best_state, best_score, stale = trainable_state(network), score, 0
+        else:
+            stale += 1
+            if stale > config.patience:
+                break
+    params = dict(network.named_parameters())
+    with torch.no_grad():
+        for n, v in best_state.items():
+            params[n].copy_(v)
+    network.eval()
+    model = TransformerAttributionModel(network, tokenizer, None, settings)
+    model.type_head = _refit_type_head(model, before_model.type_head, train_new, replay, config)
+
+    after = {"heldout": _figures(model, heldout), "dev": _figures(model, dev)}
+    log.info("after: %s", json.dumps(after))
+    seen = [*start_config.get("training", {}).get("data_seen", []), str(add)]
+    info = {
+        "continued_from": str(start_dir),
+        "data_seen": seen,
+        "new_labels": {"path": str(add), "articles": len(new), "train": len(train_new), "heldout": len(heldout)},
+        "replay": {"path": str(config.replay) if replay else None, "articles": len(replay)},
+        "history": history,
+        "before": before,
+        "after": after,
+        "dev_gold": after["dev"] or after["heldout"],
+    }
+    if output is None:
+        from claimcheck.settings import load_settings
+
+        output = load_settings().models_path / f"{start_dir.name}-{Path(add).stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+    card = continue_card(info)
+    folder = save_model(model, output, extra={"training": info}, files={"MODEL_CARD.md": card})
+    return ContinueResult(folder=folder, before=before, after=after)
+
+
+def _refit_type_head(model, previous: SpanTypeHead | None, new, replay, config: FinetuneConfig) -> SpanTypeHead:
+    from claimcheck.models.type_classifier import source_features
+
+    feats: list[dict[str, float]] = []
+    vectors: list[np.ndarray] = []
+    labels: list[str] = []
+    weights: list[float] = []
+    if previous is not None and getattr(previous, "data_", None):
+        old_feats, old_vectors, old_labels = previous.data_
+        feats += old_feats
+        vectors += list(old_vectors)
+        labels += old_labels
+        weights += [1.0] * len(old_labels)
+    typed = [(ex, [a for a in ex.attributions if a.source and a.type]) for ex in [*new, *replay]]
+    typed = [(ex, atts) for ex, atts in typed if atts]
+    encoded = model.encode([ex.text for ex, _ in typed]) if typed else []
+    n_new = sum(len(atts) for ex, atts in typed if ex in new)
+    for (ex, atts), enc in zip(typed, encoded, strict=True):
+        sentences = split_sentences(ex.text)
+        for att in atts:
+            feats.append(source_features(source_context(ex.text, sentences, att)))
+            vectors.append(model.pool(enc, att.source))
+            labels.append(att.type)
+            weights.append(config.new_label_weight if ex in new else 1.0)
+    if not labels:
+        return previous
+    log.info("type head: %d stored + %d new typed sources", len(labels) - n_new, n_new)
+    head = SpanTypeHead(C=config.type_head_C, seed=config.seed)
+    return head.fit_features(feats, np.stack(vectors), labels, sample_weight=np.asarray(weights))
+
+
+def continue_card(info: dict[str, Any]) -> str:
+    def rows(figs: dict[str, Any]) -> str:
+        keys = sorted(set(figs.get("before", {})) | set(figs.get("after", {})))
+        return "\n".join(f"| {k} | {figs['before'].get(k, '')} | {figs['after'].get(k, '')} |" for k in keys)
+
+    parts = []
+    for split in ("heldout", "dev"):
+        figs = {"before": info["before"][split], "after": info["after"][split]}
+        if figs["before"] or figs["after"]:
+            parts.append(f"### {split}\n\n| metric | before | after |\n|---|---|---|\n{rows(figs)}\n")
+    nl = info["new_labels"]
+    return f"""# claimcheck tagger.v1, continued on new labels
+
+Continued from `{info["continued_from"]}` on `{nl["path"]}` ({nl["articles"]} articles:
+{nl["train"]} trained on, {nl["heldout"]} held out), with {info["replay"]["articles"]} replay
+articles of the original training data ({info["replay"]["path"] or "not at hand"}).
+Adapter and heads only, small learning rate, early stopping on the held-out part.
+
+Data this model has seen: {", ".join(f"`{d}`" for d in info["data_seen"])}.
+
+## Before / after
+
+{chr(10).join(parts)}
+"""

@@ -9,6 +9,19 @@ import yaml
 from training.config import ConfigError, load_config
 
 
+def continue_from_config(
+    path: str | Path,
+    add: Path,
+    start: str | None = None,
+    output: Path | None = None,
+    overrides: list[str] | None = None,
+):
+    """Continue a trained tagger on new labels (``--add``); returns the result with before/after figures."""
+    from training.finetune import FinetuneConfig, continue_training
+
+    return continue_training(load_config(path, FinetuneConfig, overrides), add, start, output)
+
+
 def train_from_config(path: str | Path, overrides: list[str] | None = None) -> Path:
     """Train the architecture the config names; returns the model folder written."""
     path = Path(path)

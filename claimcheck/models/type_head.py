@@ -35,8 +35,7 @@ class SpanTypeHead:
         self.max_iter = max_iter
         self.seed = seed
 
-    def _design(self, contexts: list[SourceContext], vectors: np.ndarray, fit: bool = False):
-        feats = [source_features(c) for c in contexts]
+    def _design(self, feats: list[dict[str, float]], vectors: np.ndarray, fit: bool = False):
         if fit:
             self.vectorizer_ = DictVectorizer()
             self.scaler_ = StandardScaler()
@@ -51,14 +50,29 @@ class SpanTypeHead:
         return LogisticRegression(C=self.C, max_iter=self.max_iter)
 
     def fit(self, contexts: list[SourceContext], vectors: np.ndarray, labels: list[str]) -> SpanTypeHead:
-        x = self._design(contexts, vectors, fit=True)
+        return self.fit_features([source_features(c) for c in contexts], vectors, labels)
+
+    def fit_features(
+        self,
+        feats: list[dict[str, float]],
+        vectors: np.ndarray,
+        labels: list[str],
+        sample_weight: np.ndarray | None = None,
+    ) -> SpanTypeHead:
+        """Fit on precomputed hand features; the training data is kept (``data_``) and saved
+        with the head, so a newsroom can later refit it with its own labels added."""
+        x = self._design(feats, vectors, fit=True)
         y = np.asarray(labels)
-        self.model_ = self._model().fit(x, y)
+        w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        self.model_ = self._model().fit(x, y, sample_weight=w)
+        self.data_ = (list(feats), np.asarray(vectors, dtype=np.float32), [str(v) for v in y])
         # temperature from out-of-fold logits: one scalar, so ranking is unchanged
         n_splits = int(min(5, np.bincount(np.unique(y, return_inverse=True)[1]).min()))
         if n_splits >= 2:
             folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=self.seed)
-            logits = cross_val_predict(self._model(), x, y, cv=folds, method="decision_function")
+            logits = cross_val_predict(
+                self._model(), x, y, cv=folds, method="decision_function", params={"sample_weight": w}
+            )
             index = np.searchsorted(self.model_.classes_, y)
 
             def nll(t: float) -> float:
@@ -76,7 +90,8 @@ class SpanTypeHead:
     def predict_proba(self, contexts: list[SourceContext], vectors: np.ndarray) -> np.ndarray:
         if not contexts:
             return np.zeros((0, len(self.classes_)))
-        logits = self.model_.decision_function(self._design(contexts, vectors))
+        feats = [source_features(c) for c in contexts]
+        logits = self.model_.decision_function(self._design(feats, vectors))
         return softmax(logits / self.temperature_, axis=1)
 
     def save(self, directory: Path) -> None:
@@ -97,6 +112,11 @@ class SpanTypeHead:
             "features": list(self.vectorizer_.feature_names_),
         }
         (directory / "type_head.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        if getattr(self, "data_", None):
+            feats, vectors, labels = self.data_
+            save_file({"vectors": vectors.astype(np.float16)}, str(directory / "type_head_data.safetensors"))
+            data = {"labels": labels, "features": feats}
+            (directory / "type_head_data.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
     def load(cls, directory: Path) -> SpanTypeHead:
@@ -113,4 +133,8 @@ class SpanTypeHead:
         head.model_ = head._model()
         head.model_.classes_ = np.array(meta["classes"])
         head.model_.coef_, head.model_.intercept_ = w["coef"], w["intercept"]
+        if (directory / "type_head_data.json").is_file():
+            data = json.loads((directory / "type_head_data.json").read_text(encoding="utf-8"))
+            vectors = load_file(str(directory / "type_head_data.safetensors"))["vectors"].astype(np.float32)
+            head.data_ = (data["features"], vectors, data["labels"])
         return head

@@ -1,0 +1,97 @@
+"""The newsroom loop end to end, on a tiny model: check -> export labels -> scripted
+corrections -> Label Studio round trip -> train --add -> predictions follow the corrections."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+from typer.testing import CliRunner
+
+from claimcheck.cli import app
+from claimcheck.data import load_examples, save_examples
+from claimcheck.io import read_labels, write_labels
+from claimcheck.models.registry import load_model
+from tests.test_tagger import ARTICLES, _examples, tiny_encoder  # noqa: F401  (fixture)
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tiny_encoder, tmp_path_factory):  # noqa: F811
+    from training.config import load_config
+    from training.finetune import FinetuneConfig, finetune
+
+    torch.set_num_threads(1)
+    root = tmp_path_factory.mktemp("tiny-model")
+    data = root / "train.jsonl"
+    save_examples(data, _examples())
+    config = root / "tiny.yaml"
+    config.write_text(
+        f"architecture: tagger.v1\nbase_encoder: {tiny_encoder}\ntrain: {data}\noutput: {root / 'model'}\n"
+        "annotations: null\nmax_length: 32\nepochs: 120\nbatch_size: 4\nlearning_rate: 0.02\n"
+        "head_learning_rate: 0.02\nwarmup_ratio: 0.0\nlora_r: 8\nlora_alpha: 16\nlora_dropout: 0.0\n"
+        "checkpoint_steps: 1000\nthreads: 1\n"
+        "continue_epochs: 20\ncontinue_learning_rate: 0.005\nheldout_fraction: 0\nnew_label_weight: 5\n"
+    )
+    return finetune(load_config(config, FinetuneConfig)), config
+
+
+def _type_of(model, text: str, source: str) -> str | None:
+    atts = model.predict([text])[0]
+    start = text.index(source)
+    hits = [a for a in atts if a.source and a.source[0][0] <= start < a.source[-1][1]]
+    return hits[0].type if hits else None
+
+
+def test_corrections_change_the_model(tiny_model, tmp_path, monkeypatch):
+    folder, config = tiny_model
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    for i, text in enumerate(ARTICLES):
+        (tmp_path / f"art{i}.txt").write_text(text, encoding="utf-8")
+    files = [str(tmp_path / f"art{i}.txt") for i in range(len(ARTICLES))]
+
+    # 1. check and export predictions in the labelled-example format
+    result = runner.invoke(app, ["check", *files, "--model", str(folder), "--format", "labels", "--out", "batch.jsonl"])
+    assert result.exit_code == 0, result.output
+    predicted = load_examples("batch.jsonl")
+    assert len(predicted) == 3
+
+    # 2. scripted corrections: a person fixes spans to the gold ones and relabels one source
+    gold = {ex.text: ex for ex in _examples()}
+    corrected = []
+    for ex in predicted:
+        fixed = gold[ex.text].model_copy(deep=True, update={"id": ex.id})
+        for att in fixed.attributions:
+            if fixed.text[att.source[0][0] : att.source[0][1]] == "critics":
+                att.type = "anonymous"  # the newsroom's house style
+            att.label_source = "corrected"
+        corrected.append(fixed)
+    before = load_model(folder)
+    critics_text = ARTICLES[1]
+    assert _type_of(before, critics_text, "critics") != "anonymous"
+
+    # 3. through an annotation tool's format and back
+    write_labels("corrections.json", corrected)
+    assert [len(e.attributions) for e in read_labels("corrections.json")] == [len(e.attributions) for e in corrected]
+
+    # 4. retrain on the corrections
+    result = runner.invoke(
+        app, ["train", "--config", str(config), "--add", "corrections.json", "--from", str(folder), "--out", "newsroom"]
+    )
+    assert result.exit_code == 0, result.output
+    after = load_model(tmp_path / "newsroom")
+    assert _type_of(after, critics_text, "critics") == "anonymous"
+    card = (tmp_path / "newsroom" / "MODEL_CARD.md").read_text()
+    assert "corrections.json" in card
+    info = json.loads((tmp_path / "newsroom" / "config.json").read_text())["training"]
+    assert info["new_labels"]["articles"] == 3 and "corrections.json" in info["data_seen"][-1]
+
+
+def test_bad_new_labels_stop_before_training(tiny_model, tmp_path):
+    _, config = tiny_model
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x", "text": "abc", "attributions": [{"id": "E1", "source": [[0, 99]]}]}\n')
+    result = CliRunner().invoke(app, ["train", "--config", str(config), "--add", str(bad)])
+    assert result.exit_code == 1
+    assert "bad.jsonl:1: attributions[0].source[0]" in result.stderr
