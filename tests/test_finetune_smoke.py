@@ -1,0 +1,27 @@
+"""Smoke test of the real training path: MiniLM + LoRA on a few PolNeAR train articles,
+one epoch (configs/finetune-smoke.yaml), then the model loads and checks an article."""
+
+from __future__ import annotations
+
+import json
+
+import torch
+
+from claimcheck.models.registry import load_model
+from tests.conftest import POLNEAR, REPO, need
+from training.config import load_config
+from training.finetune import FinetuneConfig, finetune
+
+
+def test_finetune_smoke(tmp_path, monkeypatch):
+    need(POLNEAR / "train")
+    torch.set_num_threads(1)
+    monkeypatch.chdir(REPO)  # the config's paths are relative to the repository root
+    config = load_config(REPO / "configs" / "finetune-smoke.yaml", FinetuneConfig, [f"output={tmp_path / 'smoke'}"])
+    folder = finetune(config)
+    info = json.loads((folder / "config.json").read_text())["training"]
+    assert info["n_train_articles"] == 12 and len(info["history"]) == 1
+    assert info["type_labels"].get("annotated", 0) > 0  # the type head learnt from annotated train sources
+    model = load_model(folder)
+    atts = model.predict(["Mayor Ann Ortiz said the bridge will reopen in May."])[0]
+    assert all(a.type is None or 0 <= a.confidence <= 1 for a in atts)
