@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+# Model tests run on one thread: a second process on the other core slows 2-thread runs many times over.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -18,6 +22,13 @@ def need(path: Path) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is not present (../shared/ sits beside the repo in CI)")
     return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_torch_thread():
+    import torch
+
+    torch.set_num_threads(1)
 
 
 @pytest.fixture(scope="session")

@@ -165,7 +165,10 @@ def test_article_report_to_example_is_a_valid_label(report: ArticleReport):
     ex = report.to_example()
     assert ex.id == "made-up"
     assert len(ex.attributions) == len(report.attributions)
-    assert all(a.quality is None and a.confidence is None and not a.reasons for a in ex.attributions)
+    for pred, label in zip(report.attributions, ex.attributions, strict=True):
+        # quality from the score on the codebook scale, confidence kept to review the least sure first
+        assert label.quality == (None if pred.score is None else round(1 + 4 * pred.score))
+        assert label.confidence == pred.confidence and label.label_source == "predicted" and not label.reasons
     assert LabelledExample.from_dict(ex.to_dict()) == ex
 
 
