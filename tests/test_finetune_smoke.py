@@ -10,7 +10,7 @@ import torch
 from claimcheck.models.registry import load_model
 from tests.conftest import POLNEAR, REPO, need
 from training.config import load_config
-from training.finetune import FinetuneConfig, finetune
+from training.finetune import FinetuneConfig, finetune, refresh_type_head
 
 
 def test_finetune_smoke(tmp_path, monkeypatch):
@@ -25,3 +25,12 @@ def test_finetune_smoke(tmp_path, monkeypatch):
     model = load_model(folder)
     atts = model.predict(["Mayor Ann Ortiz said the bridge will reopen in May."])[0]
     assert all(a.type is None or 0 <= a.confidence <= 1 for a in atts)
+
+    # refitting the type head keeps the adapter and stores the head's training data
+    text = "Officials, who asked not to be named, said the talks failed. Ann Ortiz said so too."
+    first = [a.model_dump() for a in model.predict([text])[0]]
+    refresh_type_head(folder, config)
+    assert (folder / "adapter_model.safetensors").is_file() and (folder / "type_head_data.safetensors").is_file()
+    again = load_model(folder)
+    assert [a.model_dump() for a in again.predict([text])[0]] == first
+    assert again.type_head.data_ is not None

@@ -605,3 +605,18 @@ Data this model has seen: {", ".join(f"`{d}`" for d in info["data_seen"])}.
 
 {chr(10).join(parts)}
 """
+
+
+def refresh_type_head(folder: Path, config: FinetuneConfig) -> Path:
+    """Refit a saved tagger's type head from its training data (the same fit as at the end
+    of training) and store that data with it, so later ``--add`` runs can refit on it."""
+    from claimcheck.models.registry import load_model, read_config
+
+    torch.set_num_threads(config.threads)
+    model = load_model(folder)
+    info = read_config(folder).get("training", {})
+    head, counts = fit_type_head(model, load_training_data(config.train)[: config.max_train_articles], config)
+    model.type_head = head
+    info["type_labels"] = counts
+    card = (folder / "MODEL_CARD.md").read_text(encoding="utf-8") if (folder / "MODEL_CARD.md").is_file() else ""
+    return save_model(model, folder, extra={"training": info}, files={"MODEL_CARD.md": card} if card else None)

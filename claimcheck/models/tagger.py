@@ -10,6 +10,7 @@ stays small. On load the adapter is merged into the encoder for speed.
 from __future__ import annotations
 
 import hashlib
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -136,6 +137,7 @@ class TransformerAttributionModel:
         self.type_head = type_head
         self.settings = settings
         self.precision = settings.get("precision", "auto")
+        self.source_dir: Path | None = None  # the folder a loaded model came from
 
     # -- inference -------------------------------------------------------------------
 
@@ -232,9 +234,14 @@ class TransformerAttributionModel:
 
     def save_files(self, directory: Path) -> dict[str, Any]:
         encoder = self.network.encoder
-        if hasattr(encoder, "save_pretrained") and hasattr(encoder, "peft_config"):
+        if hasattr(encoder, "peft_config"):
             encoder.save_pretrained(str(directory))
             (directory / "README.md").unlink(missing_ok=True)
+        elif self.source_dir is not None:
+            # loaded models have the adapter merged for speed: keep the adapter files they came from
+            for name in ("adapter_config.json", "adapter_model.safetensors"):
+                if (self.source_dir / name).is_file():
+                    shutil.copyfile(self.source_dir / name, directory / name)
         head = {f"tag_head.{k}": v.detach().contiguous() for k, v in self.network.tag_head.state_dict().items()}
         save_file(head, str(directory / "heads.safetensors"))
         if self.type_head is not None:
@@ -259,4 +266,6 @@ class TransformerAttributionModel:
         heads = load_file(str(directory / "heads.safetensors"))
         network.tag_head.load_state_dict({k.removeprefix("tag_head."): v for k, v in heads.items()})
         type_head = SpanTypeHead.load(directory) if (directory / "type_head.json").is_file() else None
-        return cls(network, tokenizer, type_head, settings)
+        model = cls(network, tokenizer, type_head, settings)
+        model.source_dir = directory
+        return model
