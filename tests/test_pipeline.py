@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from claimcheck import ArticleReport, Checker
 from tests.conftest import EXAMPLES, REPO, need
 
@@ -14,8 +16,13 @@ def _claim(report: ArticleReport, startswith: str):
     return next(c for c in report.claims if c.text.startswith(startswith))
 
 
-def test_own_example_types_and_scores(checker: Checker):
-    report = checker.check(OWN_EXAMPLE.read_text(encoding="utf-8"))
+@pytest.fixture(scope="module")
+def baseline() -> Checker:
+    return Checker.load("baseline")
+
+
+def test_own_example_types_and_scores(baseline: Checker):
+    report = baseline.check(OWN_EXAMPLE.read_text(encoding="utf-8"))
     assert _claim(report, "According to a 2024 inspection report").type == "document"
     assert _claim(report, "Two people familiar").type == "anonymous"
     assert _claim(report, "Critics say").type == "unnamed_group"
@@ -29,9 +36,10 @@ def test_own_example_types_and_scores(checker: Checker):
     assert sum(report.summary.type_counts.values()) == len(report.claims)
 
 
-def test_seed_example_acceptance(checker: Checker):
+def test_seed_example_baseline(baseline: Checker):
+    """The foundation's acceptance: the rule baseline on the seed example."""
     path = need(EXAMPLES / "iran-syria-evacuation.txt")
-    report = checker.check(path.read_text(encoding="utf-8"))
+    report = baseline.check(path.read_text(encoding="utf-8"))
     rahmati = _claim(report, "According to Iranian analyst Mehdi Rahmati")
     officials = _claim(report, "Regional and Iranian officials")
     credit = _claim(report, "Original Source:")
@@ -42,6 +50,22 @@ def test_seed_example_acceptance(checker: Checker):
     assert credit.type == "publication"
     for background in ("Iran has been a crucial ally", "The withdrawal of Iranian", "This development merits"):
         assert _claim(report, background).type == "unattributed"
+
+
+def test_seed_example_default_model(checker: Checker):
+    """The default (fine-tuned) model: the officials' claim is anonymous with its reason and
+    scores below the named analyst's; the credit line is rated from the outlet table."""
+    path = need(EXAMPLES / "iran-syria-evacuation.txt")
+    report = checker.check(path.read_text(encoding="utf-8"))
+    rahmati = _claim(report, "According to Iranian analyst Mehdi Rahmati")
+    officials = _claim(report, "Regional and Iranian officials")
+    credit = _claim(report, "Original Source:")
+    assert (rahmati.type, officials.type, credit.type) == ("named_person", "anonymous", "publication")
+    assert "anonymous_with_reason" in [r.code for r in officials.reasons]
+    assert officials.score < rahmati.score
+    rated = [r for r in credit.reasons if r.code == "outlet_rated"]
+    assert rated and "0.90" in rated[0].text
+    assert _claim(report, "Iran has been a crucial ally").type == "unattributed"
 
 
 def test_report_round_trips_through_json(checker: Checker):
@@ -57,4 +81,10 @@ def test_report_round_trips_through_json(checker: Checker):
 def test_check_many_matches_check(checker: Checker):
     texts = ["Ann Ortiz said the bridge will reopen.", "Critics say the plan failed.", "No sources here."]
     many = checker.check_many(texts, batch_size=2)
-    assert [r.to_dict() for r in many] == [checker.check(t).to_dict() for t in texts]
+    for report, text in zip(many, texts, strict=True):
+        one = checker.check(text)
+        assert [(a.source, a.cue, a.content, a.type) for a in report.attributions] == [
+            (a.source, a.cue, a.content, a.type) for a in one.attributions
+        ]
+        for a, b in zip(report.attributions, one.attributions, strict=True):
+            assert a.confidence == pytest.approx(b.confidence, abs=1e-3)

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from claimcheck.data import Attribution
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "resources" / "models"
-DEFAULT_MODEL = "baseline"
+DEFAULT_MODEL = "tagger"
 
 
 class ModelError(RuntimeError):

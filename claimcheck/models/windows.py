@@ -118,3 +118,21 @@ def merge_continued(text: str, spans: list[tuple[int, int, bool]]) -> list[tuple
         else:
             merged.append([s, e])
     return [(s, e) for s, e in merged]
+
+
+def snap_to_words(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Grow spans that cut a word to the whole word, drop spans with no letter or digit
+    (a lone comma), and merge the spans that then overlap."""
+    out: list[list[int]] = []
+    for s, e in sorted(spans):
+        while s > 0 and text[s - 1].isalnum() and text[s].isalnum():
+            s -= 1
+        while e < len(text) and text[e - 1].isalnum() and text[e].isalnum():
+            e += 1
+        if not any(ch.isalnum() for ch in text[s:e]):
+            continue
+        if out and s < out[-1][1]:
+            out[-1][1] = max(out[-1][1], e)
+        else:
+            out.append([s, e])
+    return [(s, e) for s, e in out]
