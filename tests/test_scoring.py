@@ -24,12 +24,12 @@ def _score(att_type, source, cue="said", sentence="", resolved=None, outlet=None
 
 
 def test_named_person_with_role_beats_bare_name():
-    assert _score("named_person", "Iranian analyst Mehdi Rahmati") == (1.0, ["named_with_role"])
-    assert _score("named_person", "Rahmati") == (0.75, ["named_no_role"])
+    assert _score("named_person", "budget analyst Dana Whitfield") == (1.0, ["named_with_role"])
+    assert _score("named_person", "Whitfield") == (0.75, ["named_no_role"])
 
 
 def test_anonymity_with_and_without_a_reason():
-    with_reason = "Officials, who requested anonymity due to the sensitive nature of the talks, said x."
+    with_reason = "Officials, who spoke on condition of anonymity because the talks are private, said x."
     assert _score("anonymous", "Officials", sentence=with_reason) == (0.5, ["anonymous_with_reason"])
     assert _score("anonymous", "a senior official") == (0.25, ["anonymous_no_reason"])
 
@@ -39,7 +39,7 @@ def test_vague_group_weasel_and_distancing():
     assert _score("unnamed_group", "some") == (0.0, ["weasel"])
     assert _score("unnamed_group", "critics", cue="claimed") == (0.0, ["unnamed_group", "distancing_cue"])
     # distancing lowers only weak sources
-    assert _score("named_person", "Rahmati", cue="claimed") == (0.75, ["named_no_role"])
+    assert _score("named_person", "Whitfield", cue="claimed") == (0.75, ["named_no_role"])
 
 
 def test_documents_pronouns_and_corroboration():
@@ -47,7 +47,7 @@ def test_documents_pronouns_and_corroboration():
     assert _score("document", "a report")[1] == ["document_vague"]
     assert _score("named_person", "he") == (0.0, ["named_no_role", "unresolved_reference"])
     assert _score("named_person", "he", resolved="Ann Ortiz")[1] == ["named_no_role"]
-    assert _score("named_person", "Rahmati", corroborated=True) == (1.0, ["named_no_role", "corroborated"])
+    assert _score("named_person", "Whitfield", corroborated=True) == (1.0, ["named_no_role", "corroborated"])
 
 
 def test_outlet_rating_moves_publication_score():
