@@ -28,13 +28,12 @@ from safetensors.torch import load_file, save_file
 
 from claimcheck.data import ROLES, LabelledExample
 from claimcheck.models.baseline import source_context
-from claimcheck.models.registry import save_model
+from claimcheck.models.registry import file_sha256, save_model
 from claimcheck.models.tagger import (
     DEFAULT_ENCODER,
     TaggerNetwork,
     TransformerAttributionModel,
     encoder_path,
-    file_sha256,
     pad_batch,
 )
 from claimcheck.models.type_head import SpanTypeHead
@@ -109,6 +108,19 @@ def collate(windows: list[Window], pad_id: int) -> dict[str, torch.Tensor]:
 
 
 # --------------------------------------------------------------------------- model
+
+
+def train_step(network: TaggerNetwork, batch: dict[str, torch.Tensor], loss_fn, optimizer, scheduler=None) -> float:
+    """One optimisation step on a collated batch; returns the loss."""
+    logits, _ = network(batch["input_ids"], batch["attention_mask"])
+    loss = loss_fn(logits.reshape(-1, logits.shape[-1]), batch["labels"].reshape(-1))
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
+    optimizer.step()
+    if scheduler is not None:
+        scheduler.step()
+    optimizer.zero_grad()
+    return loss.item()
 
 
 def build_network(config: FinetuneConfig) -> tuple[TaggerNetwork, Any]:
@@ -346,14 +358,8 @@ def finetune(config: FinetuneConfig, resume: bool = True) -> Path:
                     [windows[i] for i in order[step * config.batch_size : (step + 1) * config.batch_size]],
                     tokenizer.pad_token_id,
                 )
-                logits, _ = network(batch["input_ids"], batch["attention_mask"])
-                loss = loss_fn(logits.reshape(-1, logits.shape[-1]), batch["labels"].reshape(-1))
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
-                optimizer.step()
-                scheduler.step()
-                optimizer.zero_grad()
-                running = loss.item() if running is None else 0.95 * running + 0.05 * loss.item()
+                loss = train_step(network, batch, loss_fn, optimizer, scheduler)
+                running = loss if running is None else 0.95 * running + 0.05 * loss
                 progress.update(task, advance=1, loss=running)
                 if (step + 1) % config.checkpoint_steps == 0:
                     save_checkpoint(
@@ -504,12 +510,7 @@ def continue_training(
         random.Random(config.seed + epoch).shuffle(windows)
         for b in range(0, len(windows), config.batch_size):
             batch = collate(windows[b : b + config.batch_size], tokenizer.pad_token_id)
-            logits, _ = network(batch["input_ids"], batch["attention_mask"])
-            loss = loss_fn(logits.reshape(-1, logits.shape[-1]), batch["labels"].reshape(-1))
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
-            optimizer.step()
-            optimizer.zero_grad()
+            train_step(network, batch, loss_fn, optimizer)
         network.eval()
         probe = TransformerAttributionModel(network, tokenizer, None, settings)
         score = lookup(dev_metrics(probe, heldout), config.selection_metric) if heldout else float(epoch)

@@ -54,7 +54,7 @@ def register(name: str):
     return deco
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -128,7 +128,7 @@ def save_model(
         settings = model.save_files(tmp)
         for name, content in (files or {}).items():
             (tmp / name).write_text(content, encoding="utf-8")
-        files = {p.name: _sha256(p) for p in sorted(tmp.iterdir()) if p.is_file()}
+        files = {p.name: file_sha256(p) for p in sorted(tmp.iterdir()) if p.is_file()}
         config = {
             "architecture": model.architecture,
             "claimcheck_version": __version__,
@@ -174,7 +174,7 @@ def load_model(model: str | Path | None = None) -> AttributionModel:
         path = directory / name
         if not path.is_file():
             raise ModelError(f"{directory}: model file {name} is missing")
-        if _sha256(path) != digest:
+        if file_sha256(path) != digest:
             raise ModelError(f"{directory}: model file {name} is corrupt (hash mismatch)")
     arch = config.get("architecture")
     if arch not in REGISTRY and arch in _MODULES:

@@ -9,7 +9,6 @@ stays small. On load the adapter is merged into the encoder for speed.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,7 @@ from torch import nn
 
 from claimcheck.data import ROLES, Attribution
 from claimcheck.models.baseline import source_context
-from claimcheck.models.registry import ModelError, register
+from claimcheck.models.registry import ModelError, file_sha256, register
 from claimcheck.models.rules import credit_lines
 from claimcheck.models.type_classifier import withheld
 from claimcheck.models.type_head import SpanTypeHead
@@ -45,14 +44,6 @@ def encoder_path(name: str) -> Path:
     if not (path / "config.json").is_file():
         raise ModelError(f"base encoder {name!r}: not the packaged encoder and not a model folder")
     return path
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def bf16_supported() -> bool:
