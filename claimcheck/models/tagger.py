@@ -9,7 +9,9 @@ stays small. On load the adapter is merged into the encoder for speed.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +46,23 @@ def encoder_path(name: str) -> Path:
     if not (path / "config.json").is_file():
         raise ModelError(f"base encoder {name!r}: not the packaged encoder and not a model folder")
     return path
+
+
+@contextlib.contextmanager
+def _quiet_loading():
+    """Loading a local model is not news: no weight-loading bar or deprecation notes on the
+    user's terminal (restored afterwards; the process's own settings are left alone)."""
+    from transformers.utils import logging as hf_logging
+
+    bars = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=FutureWarning)
+            yield
+    finally:
+        if bars:
+            hf_logging.enable_progress_bar()
 
 
 def bf16_supported() -> bool:
@@ -257,9 +276,10 @@ class TransformerAttributionModel:
         if settings.get("base_sha256") and file_sha256(weights) != settings["base_sha256"]:
             raise ModelError(f"base encoder {base} differs from the one this model was trained on (hash mismatch)")
         tokenizer = AutoTokenizer.from_pretrained(str(base))
-        encoder = AutoModel.from_pretrained(str(base))
-        if (directory / "adapter_config.json").is_file():
-            encoder = PeftModel.from_pretrained(encoder, str(directory)).merge_and_unload()
+        with _quiet_loading():
+            encoder = AutoModel.from_pretrained(str(base))
+            if (directory / "adapter_config.json").is_file():
+                encoder = PeftModel.from_pretrained(encoder, str(directory)).merge_and_unload()
         network = TaggerNetwork(encoder)
         heads = load_file(str(directory / "heads.safetensors"))
         network.tag_head.load_state_dict({k.removeprefix("tag_head."): v for k, v in heads.items()})
