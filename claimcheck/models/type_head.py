@@ -114,7 +114,7 @@ class SpanTypeHead:
         (directory / "type_head.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         if getattr(self, "data_", None):
             feats, vectors, labels = self.data_
-            save_file({"vectors": vectors.astype(np.float16)}, str(directory / "type_head_data.safetensors"))
+            save_file({"vectors": vectors.astype(np.float32)}, str(directory / "type_head_data.safetensors"))
             data = {"labels": labels, "features": feats}
             (directory / "type_head_data.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
