@@ -29,6 +29,17 @@ CSV_FIELDS = (
 )
 
 
+def source_and_cue(report: ArticleReport, att) -> str:
+    """ "source (= resolved name) / cue" for a claim's attribution, "" when it has none."""
+    if att is None:
+        return ""
+    who = att.text_of("source", report.text)
+    if att.resolved_source and att.resolved_source != who:
+        who += f" (= {att.resolved_source})"
+    cue = att.text_of("cue", report.text)
+    return who + (f" / {cue}" if cue else "")
+
+
 def report_record(report: ArticleReport, path: str | None) -> dict[str, Any]:
     record = report.to_dict()
     if path is not None:
@@ -103,14 +114,7 @@ def to_markdown(items: Sequence[tuple[str | None, ArticleReport]], claim_chars: 
         lines += ["", "| # | type | score | source / cue | claim |", "|---:|---|---:|---|---|"]
         atts = {a.id: a for a in report.attributions}
         for i, claim in enumerate(report.claims, start=1):
-            att = atts.get(claim.attribution) if claim.attribution else None
-            who = ""
-            if att:
-                who = att.text_of("source", report.text)
-                if att.resolved_source and att.resolved_source != who:
-                    who += f" (= {att.resolved_source})"
-                cue = att.text_of("cue", report.text)
-                who += f" / {cue}" if cue else ""
+            who = source_and_cue(report, atts.get(claim.attribution) if claim.attribution else None)
             score_cell = "" if claim.score is None else f"{claim.score:.2f}"
             lines.append(
                 f"| {i} | {claim.type} | {score_cell} | {_md_cell(who)} | {_md_cell(claim.text, claim_chars)} |"
@@ -147,14 +151,7 @@ def print_table(console: Console, path: str | None, report: ArticleReport) -> No
     table.add_column("source / cue", ratio=1)
     table.add_column("claim", ratio=3)
     for i, claim in enumerate(report.claims, start=1):
-        att = atts.get(claim.attribution) if claim.attribution else None
-        who = ""
-        if att:
-            who = att.text_of("source", report.text)
-            if att.resolved_source and att.resolved_source != who:
-                who += f" (= {att.resolved_source})"
-            cue = att.text_of("cue", report.text)
-            who += f" / {cue}" if cue else ""
+        who = source_and_cue(report, atts.get(claim.attribution) if claim.attribution else None)
         table.add_row(
             str(i),
             f"[{_TYPE_STYLE[claim.type]}]{claim.type}[/]",
