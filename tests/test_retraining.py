@@ -95,3 +95,34 @@ def test_bad_new_labels_stop_before_training(tiny_model, tmp_path):
     result = CliRunner().invoke(app, ["train", "--config", str(config), "--add", str(bad)])
     assert result.exit_code == 1
     assert "bad.jsonl:1: attributions[0].source[0]" in result.stderr
+
+
+def test_type_head_refit_repools_the_original_sources(tiny_model, tmp_path):
+    """After continuing, the original sources are pooled again from the moved encoder where
+    the training data is at hand; without it the head's stored vectors stand in."""
+    import numpy as np
+
+    from training.config import load_config
+    from training.finetune import FinetuneConfig, _refit_type_head, typed_sources
+
+    folder, config_path = tiny_model
+    config = load_config(config_path, FinetuneConfig)
+    model = load_model(folder)
+    stored_labels, stored_vectors = model.type_head.data_[2], model.type_head.data_[1]
+    with torch.no_grad():  # stand-in for continued training: the encoder moves
+        torch.manual_seed(0)
+        for param in model.network.encoder.parameters():
+            param.add_(0.02 * torch.randn_like(param))
+    new = _examples()[:1]
+    n = len(stored_labels)
+
+    repooled = _refit_type_head(model, model.type_head, new, [], config)
+    _, vectors, labels, _ = typed_sources(model, load_examples(config.train))
+    assert repooled.data_[2][:n] == labels == stored_labels
+    np.testing.assert_allclose(repooled.data_[1][:n], np.stack(vectors), atol=1e-5)
+    assert not np.allclose(repooled.data_[1][:n], stored_vectors, atol=1e-3)
+    assert len(repooled.data_[2]) == n + len(typed_sources(model, new)[2])
+
+    elsewhere = config.model_copy(update={"train": tmp_path / "not-here.jsonl"})
+    stored = _refit_type_head(model, model.type_head, new, [], elsewhere)
+    np.testing.assert_array_equal(stored.data_[1][:n], stored_vectors)

@@ -36,6 +36,7 @@ from claimcheck.models.tagger import (
     encoder_path,
     pad_batch,
 )
+from claimcheck.models.type_classifier import source_features
 from claimcheck.models.type_head import SpanTypeHead
 from claimcheck.models.windows import IGNORE, Window, label_windows, make_windows
 from claimcheck.pipeline import Checker
@@ -222,29 +223,45 @@ def lookup(metrics: dict[str, Any], dotted: str) -> float:
 # --------------------------------------------------------------------------- type head
 
 
+def typed_sources(
+    model: TransformerAttributionModel,
+    examples: list[LabelledExample],
+    annotations: dict[tuple[str, str], str] | None = None,
+) -> tuple[list[dict[str, float]], list[np.ndarray], list[str], list[str]]:
+    """The typed sources of ``examples`` (given types, or ``annotations`` keyed by
+    article and attribution id) as type-head inputs: hand features, the vector pooled
+    from ``model``'s encoder over the source span, label, and how the label was made."""
+    annotations = annotations or {}
+    feats: list[dict[str, float]] = []
+    vectors: list[np.ndarray] = []
+    labels: list[str] = []
+    origins: list[str] = []
+    typed = [
+        (ex, [a for a in ex.attributions if a.source and (a.type or (ex.id, a.id) in annotations)]) for ex in examples
+    ]
+    typed = [(ex, atts) for ex, atts in typed if atts]
+    encoded = model.encode([ex.text for ex, _ in typed]) if typed else []
+    for (ex, atts), enc in zip(typed, encoded, strict=True):
+        sentences = split_sentences(ex.text)
+        for att in atts:
+            feats.append(source_features(source_context(ex.text, sentences, att)))
+            vectors.append(model.pool(enc, att.source))
+            labels.append(att.type or annotations[(ex.id, att.id)])
+            origins.append(att.label_source or ("given" if att.type else "annotated"))
+    return feats, vectors, labels, origins
+
+
 def fit_type_head(
     model: TransformerAttributionModel, examples: list[LabelledExample], config: FinetuneConfig
 ) -> tuple[SpanTypeHead, dict[str, int]]:
     """Fit the type head on the typed sources of ``examples`` (given or annotated types),
     each pooled from the fine-tuned encoder over its gold span."""
     annotations = load_annotations(config.annotations) if config.annotations else {}
-    contexts, vectors, labels = [], [], []
-    typed = [
-        (ex, [a for a in ex.attributions if a.source and (a.type or (ex.id, a.id) in annotations)]) for ex in examples
-    ]
-    typed = [(ex, atts) for ex, atts in typed if atts]
-    encoded = model.encode([ex.text for ex, _ in typed])
+    feats, vectors, labels, origins = typed_sources(model, examples, annotations)
     counts: dict[str, int] = {}
-    for (ex, atts), enc in zip(typed, encoded, strict=True):
-        sentences = split_sentences(ex.text)
-        for att in atts:
-            label = att.type or annotations[(ex.id, att.id)]
-            origin = att.label_source or ("given" if att.type else "annotated")
-            counts[origin] = counts.get(origin, 0) + 1
-            contexts.append(source_context(ex.text, sentences, att))
-            vectors.append(model.pool(enc, att.source))
-            labels.append(label)
-    head = SpanTypeHead(C=config.type_head_C, seed=config.seed).fit(contexts, np.stack(vectors), labels)
+    for origin in origins:
+        counts[origin] = counts.get(origin, 0) + 1
+    head = SpanTypeHead(C=config.type_head_C, seed=config.seed).fit_features(feats, np.stack(vectors), labels)
     return head, counts
 
 
@@ -551,33 +568,45 @@ def continue_training(
     return ContinueResult(folder=folder, before=before, after=after)
 
 
-def _refit_type_head(model, previous: SpanTypeHead | None, new, replay, config: FinetuneConfig) -> SpanTypeHead:
-    from claimcheck.models.type_classifier import source_features
+def _original_type_data(
+    model: TransformerAttributionModel, config: FinetuneConfig
+) -> tuple[list[dict[str, float]], list[np.ndarray], list[str]] | None:
+    """The start model's typed training sources (given types or ``annotations``) re-pooled
+    from ``model``'s continued encoder, where the original training data is at hand."""
+    if not Path(config.train).exists():
+        return None
+    annotations = load_annotations(config.annotations) if config.annotations and config.annotations.exists() else {}
+    examples = load_training_data(config.train)[: config.max_train_articles]
+    feats, vectors, labels, _ = typed_sources(model, examples, annotations)
+    return (feats, vectors, labels) if labels else None
 
-    feats: list[dict[str, float]] = []
-    vectors: list[np.ndarray] = []
-    labels: list[str] = []
-    weights: list[float] = []
-    if previous is not None and getattr(previous, "data_", None):
-        old_feats, old_vectors, old_labels = previous.data_
-        feats += old_feats
-        vectors += list(old_vectors)
-        labels += old_labels
-        weights += [1.0] * len(old_labels)
-    typed = [(ex, [a for a in ex.attributions if a.source and a.type]) for ex in [*new, *replay]]
-    typed = [(ex, atts) for ex, atts in typed if atts]
-    encoded = model.encode([ex.text for ex, _ in typed]) if typed else []
-    n_new = sum(len(atts) for ex, atts in typed if ex in new)
-    for (ex, atts), enc in zip(typed, encoded, strict=True):
-        sentences = split_sentences(ex.text)
-        for att in atts:
-            feats.append(source_features(source_context(ex.text, sentences, att)))
-            vectors.append(model.pool(enc, att.source))
-            labels.append(att.type)
-            weights.append(config.new_label_weight if ex in new else 1.0)
+
+def _refit_type_head(model, previous: SpanTypeHead | None, new, replay, config: FinetuneConfig) -> SpanTypeHead:
+    """Refit the type head on the original typed sources plus the new ones.
+
+    Continuing moves the encoder, so the original sources are re-pooled from the
+    continued encoder where the training data is at hand (a vector from the old
+    encoder would not match what the head sees at inference); otherwise the head's
+    stored training data stands in. New sources weigh ``new_label_weight``.
+    """
+    original = _original_type_data(model, config)
+    if original is None and previous is not None and getattr(previous, "data_", None):
+        feats, vectors, labels = previous.data_
+        original = (list(feats), list(vectors), list(labels))
+        log.info("type head: original training data not at hand; refitting on the stored vectors")
+    feats, vectors, labels = original if original is not None else ([], [], [])
+    weights = [1.0] * len(labels)
+    parts = [(new, config.new_label_weight)]
+    if original is None:  # where the original data is at hand, it already holds the replay articles
+        parts.append((replay, 1.0))
+    for examples, weight in parts:
+        f, v, y, _ = typed_sources(model, examples)
+        feats, vectors, labels, weights = [*feats, *f], [*vectors, *v], [*labels, *y], [*weights, *[weight] * len(y)]
+        if weight != 1.0:
+            log.info("type head: %d new typed sources (weight %g)", len(y), weight)
     if not labels:
         return previous
-    log.info("type head: %d stored + %d new typed sources", len(labels) - n_new, n_new)
+    log.info("type head: refitting on %d typed sources", len(labels))
     head = SpanTypeHead(C=config.type_head_C, seed=config.seed)
     return head.fit_features(feats, np.stack(vectors), labels, sample_weight=np.asarray(weights))
 
