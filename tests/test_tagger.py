@@ -151,3 +151,24 @@ def test_checkpoint_round_trip(tiny_encoder, tmp_path):
         assert torch.equal(v, trainable_state(network2)[k])
     s1, s2 = optimizer.state_dict()["state"], optimizer2.state_dict()["state"]
     assert all(torch.equal(s1[i]["exp_avg"], s2[i]["exp_avg"]) for i in s1)
+
+
+def test_content_interrupted_by_its_source_gets_both_parts():
+    from claimcheck.models.tagger import join_split_content
+
+    text = '"The plan works," she said. "It will pass."\n\n"Fine," he said.\n"Other."'
+    sentences = split_sentences(text)
+    spans = {
+        "source": [(18, 21), (52, 54)],
+        "cue": [(22, 26), (55, 59)],
+        "content": [(0, 17), (28, 43), (45, 52), (61, 69)],
+    }
+    groups = join_split_content(text, link(sentences, spans), spans["content"])
+    assert groups[0] == ([(18, 21)], (22, 26), [(0, 17), (28, 43)])
+    assert groups[1] == ([(52, 54)], (55, 59), [(45, 52)])  # the next quote is on another line
+
+    text = "The plan, she said, will pass. Bob said nothing."
+    spans = {"source": [(10, 13), (31, 34)], "cue": [(14, 18), (35, 39)], "content": [(0, 8), (20, 29), (40, 47)]}
+    groups = join_split_content(text, link(split_sentences(text), spans), spans["content"])
+    assert groups[0] == ([(10, 13)], (14, 18), [(0, 8), (20, 29)])
+    assert groups[1] == ([(31, 34)], (35, 39), [(40, 47)])

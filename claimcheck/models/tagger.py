@@ -139,6 +139,52 @@ def link(
     return out
 
 
+OPENING_QUOTES = "“\"'‘"
+MAX_SPLIT_GAP = 40  # characters between a cue (or source) and the second part of its content
+
+
+def join_split_content(
+    text: str,
+    groups: list[tuple[list[tuple[int, int]], tuple[int, int], list[tuple[int, int]]]],
+    contents: list[tuple[int, int]],
+) -> list[tuple[list[tuple[int, int]], tuple[int, int], list[tuple[int, int]]]]:
+    """Give a content interrupted by its source and cue its other part.
+
+    In ``"The plan works," she said. "It will pass."`` and ``The plan, she said,
+    will pass`` one content runs on both sides of ``she said`` (PolNeAR marks it as
+    one discontinuous span); :func:`link` takes the nearest part only. A tagged
+    content that no cue took, on the other side of the source and cue within
+    ``MAX_SPLIT_GAP`` characters on the same line, joins as the other part when
+    both parts are quotations, or when only ``,`` and spaces lie between each part
+    and the source and cue.
+    """
+    used = {c for _, _, content in groups for c in content}
+    out = []
+    for source, cue, content in groups:
+        if len(content) == 1:
+            start = min([cue[0], *(s[0] for s in source)])
+            end = max([cue[1], *(s[1] for s in source)])
+            part = content[0]
+            free = sorted(c for c in contents if c not in used)
+            if part[1] <= start:  # the other part would follow the source and cue
+                other = next((c for c in free if c[0] >= end), None)
+                if other:
+                    head, tail, near, far = part, other, text[part[1] : start], text[end : other[0]]
+            elif part[0] >= end:  # ... or precede them
+                other = next((c for c in reversed(free) if c[1] <= start), None)
+                if other:
+                    head, tail, near, far = other, part, text[end : part[0]], text[other[1] : start]
+            else:
+                other = None
+            if other and len(far) <= MAX_SPLIT_GAP and "\n" not in far:
+                both_quoted = text[head[0]] in OPENING_QUOTES and text[tail[0]] in OPENING_QUOTES
+                if both_quoted or not (near + far).strip(" ,"):
+                    content = [head, tail]
+                    used.add(other)
+        out.append((source, cue, content))
+    return out
+
+
 @register("tagger.v1")
 class TransformerAttributionModel:
     """Fine-tuned span tagger + type head; see the module docstring."""
@@ -219,7 +265,8 @@ class TransformerAttributionModel:
         for text, enc in zip(texts, encoded, strict=True):
             sentences = split_sentences(text)
             groups = [(c.source, c.cue, c.content, c.kind) for c in credit_lines(text)]
-            groups += [(src, [cue], content, "tagged") for src, cue, content in link(sentences, enc.spans)]
+            linked = join_split_content(text, link(sentences, enc.spans), enc.spans["content"])
+            groups += [(src, [cue], content, "tagged") for src, cue, content in linked]
             groups.sort(key=lambda g: (g[0] or g[1] or g[2])[0])
             atts, kinds = [], []
             for i, (src, cue, content, kind) in enumerate(groups):
