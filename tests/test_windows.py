@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from claimcheck.data import ROLES, Attribution
-from claimcheck.models.windows import IGNORE, decode_spans, label_windows, make_windows, merge_continued
+from claimcheck.models.windows import (
+    IGNORE,
+    bridge_fragments,
+    decode_spans,
+    label_windows,
+    make_windows,
+    merge_continued,
+)
 
 TEXT = (
     "Mayor Ann Ortiz said the bridge will reopen in May. "
@@ -51,3 +58,17 @@ def test_continued_span_merges_only_across_space():
     text = "aa bb cc"
     assert merge_continued(text, [(0, 2, False), (3, 5, True)]) == [(0, 5)]
     assert merge_continued(text, [(0, 2, False), (3, 5, False)]) == [(0, 2), (3, 5)]
+
+
+def test_fragments_of_a_content_or_source_are_bridged():
+    text = "She criticised his failure to release tax returns. He said no, she said."
+    #       0         1         2         3         4         5         6         7
+    content = [(15, 18), (27, 49)]  # "his" ... "to release tax returns": "failure" lost in the middle
+    spans = {"source": [], "cue": [(4, 14)], "content": content}
+    assert bridge_fragments(text, spans)["content"] == [(15, 49)]
+    # not across a sentence break, nor across another role's span, nor over three words
+    assert bridge_fragments(text, {**spans, "content": [(15, 18), (54, 58)]})["content"] == [(15, 18), (54, 58)]
+    assert bridge_fragments(text, {**spans, "cue": [(19, 26)]})["content"] == content
+    assert bridge_fragments(text, {**spans, "content": [(15, 18), (38, 49)]})["content"] == [(15, 18), (38, 49)]
+    # cues are never joined: two cues are two attributions
+    assert bridge_fragments(text, {**spans, "cue": [(4, 14), (19, 26)]})["cue"] == [(4, 14), (19, 26)]

