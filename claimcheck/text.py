@@ -97,10 +97,12 @@ class Token(NamedTuple):
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
-    m = re.search(r"([\w.]+)$", text[:dot])
-    if not m:
+    start = dot  # walk back over the word (and inner dots) before the full stop, in place
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "._"):
+        start -= 1
+    if start == dot:
         return False
-    word = m.group(1).lower().rstrip(".")
+    word = text[start:dot].lower().rstrip(".")
     return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
 
 

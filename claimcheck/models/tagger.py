@@ -261,10 +261,13 @@ class TransformerAttributionModel:
     @staticmethod
     def pool(encoded: _Encoded, ranges: list[tuple[int, int]]) -> np.ndarray:
         """Mean vector of the pieces inside ``ranges``."""
-        rows = [
-            k for k, (s, e) in enumerate(encoded.piece_offsets) if e > s and any(s < re and e > rs for rs, re in ranges)
-        ]
-        if not rows:
+        offsets = np.asarray(encoded.piece_offsets, dtype=np.int64).reshape(-1, 2)
+        starts, ends = offsets[:, 0], offsets[:, 1]
+        inside = np.zeros(len(offsets), dtype=bool)
+        for range_start, range_end in ranges:
+            inside |= (starts < range_end) & (ends > range_start)
+        rows = np.flatnonzero(inside & (ends > starts))
+        if not len(rows):
             return np.zeros(encoded.piece_vectors.shape[1], np.float32)
         return encoded.piece_vectors[rows].mean(axis=0)
 
