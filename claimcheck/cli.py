@@ -190,17 +190,28 @@ def train(
     start: Annotated[
         str | None, typer.Option("--from", help="The model to continue from (default: the default).")
     ] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Where to write the new model (with --add).")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Where to write the new model (with --add or --type-head-only).")
+    ] = None,
+    type_head_only: Annotated[
+        bool,
+        typer.Option(
+            "--type-head-only",
+            help="Refit only the type head of --from (default: the config's output) on the config's type labels.",
+        ),
+    ] = False,
 ) -> None:
     """Train a model from a config, or continue one on new labels (--add), and write its model folder."""
     import logging
 
     from training.config import ConfigError
-    from training.train import continue_from_config, train_from_config
+    from training.train import continue_from_config, refit_type_head_from_config, train_from_config
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
-        if add is None:
+        if type_head_only:
+            folder = refit_type_head_from_config(config, start, out, overrides)
+        elif add is None:
             folder = train_from_config(config, overrides)
         else:
             result = continue_from_config(config, add, start, out, overrides)

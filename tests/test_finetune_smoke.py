@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 
 import torch
+from typer.testing import CliRunner
 
+from claimcheck.cli import app
 from claimcheck.models.registry import load_model
 from tests.conftest import POLNEAR, REPO, need
 from training.config import load_config
-from training.finetune import FinetuneConfig, finetune, refresh_type_head
+from training.finetune import FinetuneConfig, finetune
 
 
 def test_finetune_smoke(tmp_path, monkeypatch):
@@ -26,11 +28,22 @@ def test_finetune_smoke(tmp_path, monkeypatch):
     atts = model.predict(["Mayor Ann Ortiz said the bridge will reopen in May."])[0]
     assert all(a.type is None or 0 <= a.confidence <= 1 for a in atts)
 
-    # refitting the type head keeps the adapter and stores the head's training data
+    # refitting only the type head (train --type-head-only) keeps the adapter and the tags,
+    # stores the head's training data and renews the model card
     text = "Officials, who asked not to be named, said the talks failed. Ann Ortiz said so too."
     first = [a.model_dump() for a in model.predict([text])[0]]
-    refresh_type_head(folder, config)
-    assert (folder / "adapter_model.safetensors").is_file() and (folder / "type_head_data.safetensors").is_file()
-    again = load_model(folder)
+    result = CliRunner().invoke(
+        app,
+        [
+            "train",
+            *("--config", str(REPO / "configs" / "finetune-smoke.yaml"), "--set", f"output={folder}"),
+            *("--type-head-only", "--out", str(tmp_path / "refit")),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    refit = tmp_path / "refit"
+    assert (refit / "adapter_model.safetensors").is_file() and (refit / "type_head_data.safetensors").is_file()
+    again = load_model(refit)
     assert [a.model_dump() for a in again.predict([text])[0]] == first
     assert again.type_head.data_ is not None
+    assert "sources of the training articles typed by hand" in (refit / "MODEL_CARD.md").read_text()

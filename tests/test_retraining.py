@@ -103,7 +103,7 @@ def test_type_head_refit_repools_the_original_sources(tiny_model, tmp_path):
     import numpy as np
 
     from training.config import load_config
-    from training.finetune import FinetuneConfig, _refit_type_head, typed_sources
+    from training.finetune import FinetuneConfig, _refit_type_head, pooled_sources
 
     folder, config_path = tiny_model
     config = load_config(config_path, FinetuneConfig)
@@ -117,11 +117,11 @@ def test_type_head_refit_repools_the_original_sources(tiny_model, tmp_path):
     n = len(stored_labels)
 
     repooled = _refit_type_head(model, model.type_head, new, [], config)
-    _, vectors, labels, _ = typed_sources(model, load_examples(config.train))
+    _, vectors, labels, _ = pooled_sources(model, load_examples(config.train))
     assert repooled.data_[2][:n] == labels == stored_labels
     np.testing.assert_allclose(repooled.data_[1][:n], np.stack(vectors), atol=1e-5)
     assert not np.allclose(repooled.data_[1][:n], stored_vectors, atol=1e-3)
-    assert len(repooled.data_[2]) == n + len(typed_sources(model, new)[2])
+    assert len(repooled.data_[2]) == n + len(pooled_sources(model, new)[2])
 
     elsewhere = config.model_copy(update={"train": tmp_path / "not-here.jsonl"})
     stored = _refit_type_head(model, model.type_head, new, [], elsewhere)

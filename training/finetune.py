@@ -27,7 +27,6 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from safetensors.torch import load_file, save_file
 
 from claimcheck.data import ROLES, LabelledExample
-from claimcheck.models.baseline import source_context
 from claimcheck.models.registry import file_sha256, save_model
 from claimcheck.models.tagger import (
     DEFAULT_ENCODER,
@@ -40,10 +39,9 @@ from claimcheck.models.type_classifier import source_features
 from claimcheck.models.type_head import SpanTypeHead
 from claimcheck.models.windows import IGNORE, Window, label_windows, make_windows
 from claimcheck.pipeline import Checker
-from claimcheck.text import split_sentences
 from eval.harness import summarize_metrics
 from training.baseline import load_training_data
-from training.weak_labels import ANNOTATED, load_annotations
+from training.weak_labels import ANNOTATED, labelled_sources, load_annotations
 
 log = logging.getLogger(__name__)
 
@@ -223,32 +221,28 @@ def lookup(metrics: dict[str, Any], dotted: str) -> float:
 # --------------------------------------------------------------------------- type head
 
 
-def typed_sources(
+def pooled_sources(
     model: TransformerAttributionModel,
     examples: list[LabelledExample],
     annotations: dict[tuple[str, str], str] | None = None,
+    chunk_articles: int = 32,
 ) -> tuple[list[dict[str, float]], list[np.ndarray], list[str], list[str]]:
-    """The typed sources of ``examples`` (given types, or ``annotations`` keyed by
-    article and attribution id) as type-head inputs: hand features, the vector pooled
-    from ``model``'s encoder over the source span, label, and how the label was made."""
-    annotations = annotations or {}
-    feats: list[dict[str, float]] = []
-    vectors: list[np.ndarray] = []
-    labels: list[str] = []
-    origins: list[str] = []
-    typed = [
-        (ex, [a for a in ex.attributions if a.source and (a.type or (ex.id, a.id) in annotations)]) for ex in examples
-    ]
-    typed = [(ex, atts) for ex, atts in typed if atts]
-    encoded = model.encode([ex.text for ex, _ in typed]) if typed else []
-    for (ex, atts), enc in zip(typed, encoded, strict=True):
-        sentences = split_sentences(ex.text)
-        for att in atts:
-            feats.append(source_features(source_context(ex.text, sentences, att)))
-            vectors.append(model.pool(enc, att.source))
-            labels.append(att.type or annotations[(ex.id, att.id)])
-            origins.append(att.label_source or ("given" if att.type else "annotated"))
-    return feats, vectors, labels, origins
+    """The typed sources of ``examples`` (given types, or ``annotations``) as type-head
+    inputs: hand features, the vector pooled from ``model``'s encoder over the source
+    span, label, and how the label was made."""
+    rows = list(labelled_sources(examples, annotations or {}, use_rules=False))
+    by_article: dict[int, list[int]] = {}
+    for i, (ex, *_) in enumerate(rows):
+        by_article.setdefault(id(ex), []).append(i)
+    vectors: list[np.ndarray] = [np.empty(0)] * len(rows)
+    groups = list(by_article.values())
+    for b in range(0, len(groups), chunk_articles):  # bounded memory: piece vectors of a chunk only
+        chunk = groups[b : b + chunk_articles]
+        for indices, encoded in zip(chunk, model.encode([rows[g[0]][0].text for g in chunk]), strict=True):
+            for i in indices:
+                vectors[i] = model.pool(encoded, rows[i][1].source)
+    feats = [source_features(ctx) for _, _, ctx, _, _ in rows]
+    return feats, vectors, [r[3] for r in rows], [r[4] for r in rows]
 
 
 def fit_type_head(
@@ -257,7 +251,7 @@ def fit_type_head(
     """Fit the type head on the typed sources of ``examples`` (given or annotated types),
     each pooled from the fine-tuned encoder over its gold span."""
     annotations = load_annotations(config.annotations) if config.annotations else {}
-    feats, vectors, labels, origins = typed_sources(model, examples, annotations)
+    feats, vectors, labels, origins = pooled_sources(model, examples, annotations)
     counts: dict[str, int] = {}
     for origin in origins:
         counts[origin] = counts.get(origin, 0) + 1
@@ -287,7 +281,9 @@ head per role (source, cue, content), trained on `{config.train}`
 The type head is a logistic regression over the source span's mean encoder vector
 plus hand features (capitalisation, lexicon hits, resolved antecedent, anonymity
 phrasing), with one temperature fitted on out-of-fold logits for calibration.
-Type labels: {info["type_labels"]} (`annotated`: training/labels/polnear-train-types.jsonl).
+Type labels: {info["type_labels"]} (`annotated`: training/labels/polnear-train-types.jsonl,
+sources of the training articles typed by hand by the codebook: a random sample, then
+sources the model was unsure of or took for a rarer type; `sample` in the file says which).
 The gold dev labels are used for evaluation only, never for training.
 
 ## Training history (dev = `{config.dev}`)
@@ -301,6 +297,9 @@ The gold dev labels are used for evaluation only, never for training.
 | metric | value |
 |---|---|
 {rows}
+
+Measured with `claimcheck eval {config.dev_gold}` on {config.threads} CPU threads
+(bfloat16 where the CPU has it, else float32).
 
 ## Limits
 
@@ -577,7 +576,7 @@ def _original_type_data(
         return None
     annotations = load_annotations(config.annotations) if config.annotations and config.annotations.exists() else {}
     examples = load_training_data(config.train)[: config.max_train_articles]
-    feats, vectors, labels, _ = typed_sources(model, examples, annotations)
+    feats, vectors, labels, _ = pooled_sources(model, examples, annotations)
     return (feats, vectors, labels) if labels else None
 
 
@@ -600,7 +599,7 @@ def _refit_type_head(model, previous: SpanTypeHead | None, new, replay, config: 
     if original is None:  # where the original data is at hand, it already holds the replay articles
         parts.append((replay, 1.0))
     for examples, weight in parts:
-        f, v, y, _ = typed_sources(model, examples)
+        f, v, y, _ = pooled_sources(model, examples)
         feats, vectors, labels, weights = [*feats, *f], [*vectors, *v], [*labels, *y], [*weights, *[weight] * len(y)]
         if weight != 1.0:
             log.info("type head: %d new typed sources (weight %g)", len(y), weight)
@@ -637,16 +636,31 @@ Data this model has seen: {", ".join(f"`{d}`" for d in info["data_seen"])}.
 """
 
 
-def refresh_type_head(folder: Path, config: FinetuneConfig) -> Path:
-    """Refit a saved tagger's type head from its training data (the same fit as at the end
-    of training) and store that data with it, so later ``--add`` runs can refit on it."""
-    from claimcheck.models.registry import load_model, read_config
+def refit_type_head(config: FinetuneConfig, start: str | Path | None = None, output: Path | None = None) -> Path:
+    """Refit only the type head of a trained tagger (``claimcheck train --type-head-only``).
+
+    For new type annotations of the training data: the encoder and tag head stay as
+    they are, the head is fitted as at the end of training (same data, same fit), the
+    gold dev figures and the model card are renewed. Writes to ``output``, by default
+    over the model it starts from (atomically).
+    """
+    from claimcheck.models.registry import load_model, read_config, resolve_model_path
 
     torch.set_num_threads(config.threads)
-    model = load_model(folder)
-    info = read_config(folder).get("training", {})
+    start_dir = resolve_model_path(str(start) if start else str(config.output))
+    model = load_model(start_dir)
+    if not isinstance(model, TransformerAttributionModel):
+        raise ValueError(f"{start_dir}: refitting the type head needs a tagger.v1 model")
+    info = read_config(start_dir).get("training", {})
     head, counts = fit_type_head(model, load_training_data(config.train)[: config.max_train_articles], config)
     model.type_head = head
     info["type_labels"] = counts
-    card = (folder / "MODEL_CARD.md").read_text(encoding="utf-8") if (folder / "MODEL_CARD.md").is_file() else ""
-    return save_model(model, folder, extra={"training": info}, files={"MODEL_CARD.md": card} if card else None)
+    if config.dev_gold and Path(config.dev_gold).exists():
+        info["dev_gold"] = summarize_metrics(dev_metrics(model, load_training_data(config.dev_gold)))
+    card_file = start_dir / "MODEL_CARD.md"
+    if {"history", "best_epoch", "n_train_articles"} <= set(info):
+        card = model_card(config, info, None)
+    else:
+        card = card_file.read_text(encoding="utf-8") if card_file.is_file() else ""
+    files = {"MODEL_CARD.md": card} if card else None
+    return save_model(model, output or start_dir, extra={"training": info}, files=files)

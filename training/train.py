@@ -22,6 +22,15 @@ def continue_from_config(
     return continue_training(load_config(path, FinetuneConfig, overrides), add, start, output)
 
 
+def refit_type_head_from_config(
+    path: str | Path, start: str | None = None, output: Path | None = None, overrides: list[str] | None = None
+) -> Path:
+    """Refit only the type head of a trained tagger (``--type-head-only``); returns the model folder."""
+    from training.finetune import FinetuneConfig, refit_type_head
+
+    return refit_type_head(load_config(path, FinetuneConfig, overrides), start, output)
+
+
 def train_from_config(path: str | Path, overrides: list[str] | None = None) -> Path:
     """Train the architecture the config names; returns the model folder written."""
     path = Path(path)

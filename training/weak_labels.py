@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
-from claimcheck.data import ATTRIBUTION_TYPES, DataError, LabelledExample
+from claimcheck.data import ATTRIBUTION_TYPES, Attribution, DataError, LabelledExample
 from claimcheck.lexicons import (
     DOCUMENT_WORDS,
     GROUP_WORDS,
@@ -78,18 +79,18 @@ def rule_type(ctx: SourceContext) -> str | None:
     return None
 
 
-def typed_sources(
+def labelled_sources(
     examples: list[LabelledExample],
     annotations: dict[tuple[str, str], str] | None = None,
     use_rules: bool = True,
-) -> tuple[list[SourceContext], list[str], list[str]]:
-    """Every labelled source of ``examples``: contexts, types and label sources.
+) -> Iterator[tuple[LabelledExample, Attribution, SourceContext, str, str]]:
+    """Every labelled source of ``examples`` as ``(example, attribution, context, type,
+    label source)``.
 
     A type given in the example wins, then an annotation, then (if
     ``use_rules``) :func:`rule_type`.
     """
     annotations = load_annotations() if annotations is None else annotations
-    contexts, labels, origins = [], [], []
     for ex in examples:
         sentences = split_sentences(ex.text)
         for att in ex.attributions:
@@ -101,9 +102,16 @@ def typed_sources(
                 label, origin = annotations[(ex.id, att.id)], "annotated"
             if label is None and use_rules:
                 label, origin = rule_type(ctx), "rules"
-            if label is None:
-                continue
-            contexts.append(ctx)
-            labels.append(label)
-            origins.append(origin)
-    return contexts, labels, origins
+            if label is not None:
+                yield ex, att, ctx, label, origin
+
+
+def typed_sources(
+    examples: list[LabelledExample],
+    annotations: dict[tuple[str, str], str] | None = None,
+    use_rules: bool = True,
+) -> tuple[list[SourceContext], list[str], list[str]]:
+    """Every labelled source of ``examples`` (see :func:`labelled_sources`): contexts,
+    types and label sources."""
+    rows = list(labelled_sources(examples, annotations, use_rules))
+    return [r[2] for r in rows], [r[3] for r in rows], [r[4] for r in rows]
