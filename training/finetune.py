@@ -60,6 +60,7 @@ class FinetuneConfig(BaseModel):
     max_dev_articles: int | None = None
     max_length: int = 192
     context_sentences: int = 1
+    inference_context_sentences: int | None = None  # context when the model runs (None: as in training)
     epochs: int = 2
     batch_size: int = 16
     learning_rate: float = 5e-4
@@ -139,12 +140,20 @@ def build_network(config: FinetuneConfig) -> tuple[TaggerNetwork, Any]:
     return TaggerNetwork(get_peft_model(encoder, lora)), tokenizer
 
 
+def inference_context(config: FinetuneConfig) -> int:
+    """Sentences of context before each window when the model runs; training may use more."""
+    if config.inference_context_sentences is None:
+        return config.context_sentences
+    return config.inference_context_sentences
+
+
 def settings_of(config: FinetuneConfig) -> dict[str, Any]:
     return {
         "base_encoder": config.base_encoder,
         "base_sha256": file_sha256(encoder_path(config.base_encoder) / "model.safetensors"),
         "max_length": config.max_length,
-        "context_sentences": config.context_sentences,
+        "context_sentences": inference_context(config),
+        "train_context_sentences": config.context_sentences,
         "roles": list(ROLES),
         "tags": ["O", "B", "I"],
         "precision": "auto",
@@ -273,7 +282,8 @@ A MiniLM-L6 encoder (`{config.base_encoder}`, uncased) with LoRA adapters
 (r={config.lora_r}, alpha={config.lora_alpha}, on {", ".join(config.lora_targets)}) and a BIO
 head per role (source, cue, content), trained on `{config.train}`
 ({info["n_train_articles"]} articles, {info["n_train_windows"]} windows of at most
-{config.max_length} word pieces with {config.context_sentences} sentence(s) of context);
+{config.max_length} word pieces with {config.context_sentences} sentence(s) of context;
+{inference_context(config)} when it runs);
 {config.epochs} epoch(s), batch {config.batch_size}, learning rate {config.learning_rate}
 (head {config.head_learning_rate}), seed {config.seed}. Best epoch by dev
 `{config.selection_metric}`: {info["best_epoch"]}.
@@ -652,6 +662,11 @@ def refit_type_head(config: FinetuneConfig, start: str | Path | None = None, out
     if not isinstance(model, TransformerAttributionModel):
         raise ValueError(f"{start_dir}: refitting the type head needs a tagger.v1 model")
     info = read_config(start_dir).get("training", {})
+    model.settings = {
+        **model.settings,
+        "context_sentences": inference_context(config),
+        "train_context_sentences": config.context_sentences,
+    }
     head, counts = fit_type_head(model, load_training_data(config.train)[: config.max_train_articles], config)
     model.type_head = head
     info["type_labels"] = counts
