@@ -510,7 +510,11 @@ def continue_training(
         pool = load_training_data(config.replay)
         replay = random.Random(config.seed).sample(pool, min(config.replay_articles, len(pool)))
     copies = max(1, round(config.new_label_weight))
-    windows = build_windows(train_new, tokenizer, config) * copies + build_windows(replay, tokenizer, config)
+    # windows cut as the start model cuts them when it runs: continuing tunes it for that
+    cut = config.model_copy(
+        update={"max_length": settings["max_length"], "context_sentences": settings["context_sentences"]}
+    )
+    windows = build_windows(train_new, tokenizer, cut) * copies + build_windows(replay, tokenizer, cut)
     log.info(
         "continue: %d new articles (x%d), %d replay articles, %d held out",
         len(train_new),
