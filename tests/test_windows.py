@@ -61,14 +61,21 @@ def test_continued_span_merges_only_across_space():
 
 
 def test_fragments_of_a_content_or_source_are_bridged():
-    text = "She criticised his failure to release tax returns. He said no, she said."
-    #       0         1         2         3         4         5         6         7
-    content = [(15, 18), (27, 49)]  # "his" ... "to release tax returns": "failure" lost in the middle
-    spans = {"source": [], "cue": [(4, 14)], "content": content}
-    assert bridge_fragments(text, spans)["content"] == [(15, 49)]
+    text = "She criticised the mayor's plan to close the old bridge. He said no, she said."
+
+    def at(phrase: str) -> tuple[int, int]:
+        return text.index(phrase), text.index(phrase) + len(phrase)
+
+    first, second = at("the mayor's"), at("to close the old bridge")  # "plan" lost in the middle
+    spans = {"source": [], "cue": [at("criticised")], "content": [first, second]}
+    assert bridge_fragments(text, spans)["content"] == [(first[0], second[1])]
     # not across a sentence break, nor across another role's span, nor over three words
-    assert bridge_fragments(text, {**spans, "content": [(15, 18), (54, 58)]})["content"] == [(15, 18), (54, 58)]
-    assert bridge_fragments(text, {**spans, "cue": [(19, 26)]})["content"] == content
-    assert bridge_fragments(text, {**spans, "content": [(15, 18), (38, 49)]})["content"] == [(15, 18), (38, 49)]
+    assert bridge_fragments(text, {**spans, "content": [first, at("no")]})["content"] == [first, at("no")]
+    assert bridge_fragments(text, {**spans, "cue": [at("plan")]})["content"] == [first, second]
+    far = at("old bridge")  # "plan to close the": four words away
+    assert bridge_fragments(text, {**spans, "content": [first, far]})["content"] == [first, far]
     # cues are never joined: two cues are two attributions
-    assert bridge_fragments(text, {**spans, "cue": [(4, 14), (19, 26)]})["cue"] == [(4, 14), (19, 26)]
+    assert bridge_fragments(text, {**spans, "cue": [at("criticised"), at("plan")]})["cue"] == [
+        at("criticised"),
+        at("plan"),
+    ]

@@ -152,7 +152,7 @@ def bridge_fragments(
     words apart, with no sentence break and no span of another role between them.
 
     The tagger decides piece by piece, so a long content now and then loses a word
-    or two in the middle ("his [failure] to release tax returns") and comes out as
+    or two in the middle ("the mayor's [plan] to close the bridge") and comes out as
     two spans, of which the linker would keep one.
     """
     out = dict(spans)
