@@ -17,6 +17,7 @@ import math
 import random
 import shutil
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -254,16 +255,18 @@ def pooled_sources(
     return feats, vectors, [r[3] for r in rows], [r[4] for r in rows]
 
 
+def _annotations(config: FinetuneConfig) -> dict[tuple[str, str], str]:
+    """The config's type annotations of the training data (none where the file is not at hand)."""
+    return load_annotations(config.annotations) if config.annotations and Path(config.annotations).exists() else {}
+
+
 def fit_type_head(
     model: TransformerAttributionModel, examples: list[LabelledExample], config: FinetuneConfig
 ) -> tuple[SpanTypeHead, dict[str, int]]:
     """Fit the type head on the typed sources of ``examples`` (given or annotated types),
     each pooled from the fine-tuned encoder over its gold span."""
-    annotations = load_annotations(config.annotations) if config.annotations else {}
-    feats, vectors, labels, origins = pooled_sources(model, examples, annotations)
-    counts: dict[str, int] = {}
-    for origin in origins:
-        counts[origin] = counts.get(origin, 0) + 1
+    feats, vectors, labels, origins = pooled_sources(model, examples, _annotations(config))
+    counts = dict(Counter(origins))
     head = SpanTypeHead(C=config.type_head_C, seed=config.seed).fit_features(feats, np.stack(vectors), labels)
     return head, counts
 
@@ -271,7 +274,7 @@ def fit_type_head(
 # --------------------------------------------------------------------------- model card
 
 
-def model_card(config: FinetuneConfig, info: dict[str, Any], gold: dict[str, Any] | None) -> str:
+def model_card(config: FinetuneConfig, info: dict[str, Any]) -> str:
     rows = "\n".join(f"| {k} | {v} |" for k, v in (info.get("dev_gold") or {}).items())
     history = "\n".join(
         f"| {h['epoch']} | {h['train_loss']:.4f} | {h.get(config.selection_metric, '')} |" for h in info["history"]
@@ -429,11 +432,9 @@ def finetune(config: FinetuneConfig, resume: bool = True) -> Path:
         "n_train_articles": len(train),
         "n_train_windows": len(windows),
     }
-    gold_metrics = None
     if config.dev_gold and Path(config.dev_gold).exists():
-        gold_metrics = dev_metrics(model, load_training_data(config.dev_gold))
-        training_info["dev_gold"] = summarize_metrics(gold_metrics)
-    card = model_card(config, training_info, gold_metrics)
+        training_info["dev_gold"] = summarize_metrics(dev_metrics(model, load_training_data(config.dev_gold)))
+    card = model_card(config, training_info)
     folder = save_model(model, config.output, extra={"training": training_info}, files={"MODEL_CARD.md": card})
     shutil.rmtree(work, ignore_errors=True)
     return folder
@@ -588,9 +589,8 @@ def _original_type_data(
     from ``model``'s continued encoder, where the original training data is at hand."""
     if not Path(config.train).exists():
         return None
-    annotations = load_annotations(config.annotations) if config.annotations and config.annotations.exists() else {}
     examples = load_training_data(config.train)[: config.max_train_articles]
-    feats, vectors, labels, _ = pooled_sources(model, examples, annotations)
+    feats, vectors, labels, _ = pooled_sources(model, examples, _annotations(config))
     return (feats, vectors, labels) if labels else None
 
 
@@ -607,16 +607,14 @@ def _refit_type_head(model, previous: SpanTypeHead | None, new, replay, config: 
         feats, vectors, labels = previous.data_
         original = (list(feats), list(vectors), list(labels))
         log.info("type head: original training data not at hand; refitting on the stored vectors")
-    feats, vectors, labels = original if original is not None else ([], [], [])
-    weights = [1.0] * len(labels)
-    parts = [(new, config.new_label_weight)]
-    if original is None:  # where the original data is at hand, it already holds the replay articles
-        parts.append((replay, 1.0))
-    for examples, weight in parts:
-        f, v, y, _ = pooled_sources(model, examples)
-        feats, vectors, labels, weights = [*feats, *f], [*vectors, *v], [*labels, *y], [*weights, *[weight] * len(y)]
-        if weight != 1.0:
-            log.info("type head: %d new typed sources (weight %g)", len(y), weight)
+    if original is not None:  # the replay articles are among the original sources
+        old_feats, old_vectors, old_labels = original
+    else:  # neither training data nor stored vectors: the replay articles' typed sources, if any
+        old_feats, old_vectors, old_labels, _ = pooled_sources(model, replay)
+    new_feats, new_vectors, new_labels, _ = pooled_sources(model, new)
+    log.info("type head: %d new typed sources (weight %g)", len(new_labels), config.new_label_weight)
+    feats, vectors, labels = [*old_feats, *new_feats], [*old_vectors, *new_vectors], [*old_labels, *new_labels]
+    weights = [1.0] * len(old_labels) + [config.new_label_weight] * len(new_labels)
     if not labels:
         return previous
     log.info("type head: refitting on %d typed sources", len(labels))
@@ -678,7 +676,7 @@ def refit_type_head(config: FinetuneConfig, start: str | Path | None = None, out
         info["dev_gold"] = summarize_metrics(dev_metrics(model, load_training_data(config.dev_gold)))
     card_file = start_dir / "MODEL_CARD.md"
     if {"history", "best_epoch", "n_train_articles"} <= set(info):
-        card = model_card(config, info, None)
+        card = model_card(config, info)
     else:
         card = card_file.read_text(encoding="utf-8") if card_file.is_file() else ""
     files = {"MODEL_CARD.md": card} if card else None

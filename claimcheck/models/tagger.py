@@ -109,7 +109,7 @@ class _Encoded:
     """What one article's windows gave: spans per role and piece vectors for pooling."""
 
     spans: dict[str, list[tuple[int, int]]]
-    piece_offsets: list[tuple[int, int]]
+    piece_offsets: np.ndarray  # (pieces, 2) character offsets
     piece_vectors: np.ndarray
 
 
@@ -252,7 +252,7 @@ class TransformerAttributionModel:
                     spans=bridge_fragments(
                         text, {role: snap_to_words(text, merge_continued(text, raw[role])) for role in ROLES}
                     ),
-                    piece_offsets=offs,
+                    piece_offsets=np.asarray(offs, dtype=np.int64).reshape(-1, 2),
                     piece_vectors=np.concatenate(vecs) if vecs else np.zeros((0, width), np.float32),
                 )
             )
@@ -261,9 +261,8 @@ class TransformerAttributionModel:
     @staticmethod
     def pool(encoded: _Encoded, ranges: list[tuple[int, int]]) -> np.ndarray:
         """Mean vector of the pieces inside ``ranges``."""
-        offsets = np.asarray(encoded.piece_offsets, dtype=np.int64).reshape(-1, 2)
-        starts, ends = offsets[:, 0], offsets[:, 1]
-        inside = np.zeros(len(offsets), dtype=bool)
+        starts, ends = encoded.piece_offsets[:, 0], encoded.piece_offsets[:, 1]
+        inside = np.zeros(len(starts), dtype=bool)
         for range_start, range_end in ranges:
             inside |= (starts < range_end) & (ends > range_start)
         rows = np.flatnonzero(inside & (ends > starts))
