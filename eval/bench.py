@@ -2,11 +2,14 @@
 
     python -m eval.bench --data ../shared/data/polnear/dev --threads 2 --out bench.json
 
-Reports articles/s and words/s of the whole pipeline (load excluded), the word
-pieces it encodes, the time of a bare forward pass of the encoder over the very
-same windows (so the report shows how close the pipeline comes to the encoder's
-own speed), and peak resident memory. Run it on an idle machine: a second
-process on the other core slows 2-thread runs several times over.
+Reports, on the same articles in one run: articles/s and words/s of the whole
+pipeline (load excluded), the word pieces it encodes, the time of a bare forward
+pass of the encoder over the very same windows (the limit the pipeline can
+reach) and the ratio pipeline/limit, start-up (import + model load, timed in
+fresh interpreters) and peak resident memory. Where the CPU runs bfloat16 the
+fp32 fallback is timed too. ``--profile FILE`` writes a pyinstrument profile of
+the pipeline pass. Run it on an idle machine: a second process on the other core
+slows 2-thread runs several times over.
 """
 
 from __future__ import annotations
@@ -15,70 +18,149 @@ import argparse
 import json
 import platform
 import resource
+import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+_STARTUP = """
+import sys, time
+t0 = time.perf_counter()
+import torch
+torch.set_num_threads({threads})
+from claimcheck.pipeline import Checker
+t1 = time.perf_counter()
+checker = Checker.load({model!r})
+t2 = time.perf_counter()
+checker.check("Mayor Ann Ortiz said the bridge will reopen in May.")
+t3 = time.perf_counter()
+print(t1 - t0, t2 - t1, t3 - t2)
+"""
 
 
 def _peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def bench(model: str | None, data: Path, threads: int, precision: str, limit: int | None) -> dict[str, Any]:
+def startup(model: str | None, threads: int, repeats: int = 3) -> dict[str, float]:
+    """Median import, load and first-sentence times over ``repeats`` fresh interpreters."""
+    runs = []
+    for _ in range(repeats):
+        out = subprocess.run(
+            [sys.executable, "-c", _STARTUP.format(model=model, threads=threads)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        runs.append([float(x) for x in out.split()[-3:]])
+    imp, load, first = (statistics.median(col) for col in zip(*runs, strict=True))
+    return {
+        "import_seconds": round(imp, 2),
+        "load_seconds": round(load, 2),
+        "startup_seconds": round(imp + load, 2),
+        "first_check_seconds": round(first, 3),
+    }
+
+
+def _encoder_pass(net, windows, batch_windows: int = 16) -> float:
+    """Seconds of a bare encoder forward pass over ``windows``, batched as the pipeline does."""
     import torch
 
-    from claimcheck.models.tagger import TransformerAttributionModel, bf16_supported, pad_batch
+    from claimcheck.models.tagger import pad_batch
+
+    order = sorted(windows, key=lambda w: len(w.input_ids))
+    t0 = time.perf_counter()
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=net.use_bf16):
+        for b in range(0, len(order), batch_windows):
+            ids, mask = pad_batch(order[b : b + batch_windows], net.tokenizer.pad_token_id)
+            net.network.encoder(input_ids=ids, attention_mask=mask)
+    return time.perf_counter() - t0
+
+
+def _timed(checker, texts: list[str], words: int, profile: Path | None) -> dict[str, Any]:
+    checker.check_many(texts[:2])  # warm-up
+    profiler = None
+    if profile:
+        from pyinstrument import Profiler
+
+        profiler = Profiler()
+        profiler.start()
+    t0 = time.perf_counter()
+    checker.check_many(texts)
+    seconds = time.perf_counter() - t0
+    if profiler:
+        profiler.stop()
+        from claimcheck.data import atomic_write_text
+
+        atomic_write_text(profile, profiler.output_text(show_all=False))
+    return {
+        "pipeline_seconds": round(seconds, 2),
+        "articles_per_s": round(len(texts) / seconds, 2),
+        "words_per_s": round(words / seconds, 1),
+    }
+
+
+def bench(
+    model: str | None,
+    data: Path,
+    threads: int,
+    precision: str,
+    limit: int | None,
+    profile: Path | None = None,
+    startup_repeats: int = 3,
+) -> dict[str, Any]:
+    import torch
+
+    from claimcheck.models.tagger import TransformerAttributionModel, bf16_supported
     from claimcheck.pipeline import Checker
     from eval.harness import load_eval_data
 
     torch.set_num_threads(threads)
-    t0 = time.perf_counter()
     checker = Checker.load(model)
-    load_s = time.perf_counter() - t0
     texts = [ex.text for ex in load_eval_data(data)][:limit]
     words = sum(len(t.split()) for t in texts)
     net = checker.model
-    is_tagger = isinstance(net, TransformerAttributionModel)
-    if is_tagger:
-        net.precision = precision
-    checker.check_many(texts[:2])  # warm-up
-    t0 = time.perf_counter()
-    checker.check_many(texts)
-    pipeline_s = time.perf_counter() - t0
     report: dict[str, Any] = {
         "model": net.architecture,
         "articles": len(texts),
         "words": words,
+        "words_per_article": round(words / len(texts), 1),
         "threads": threads,
-        "load_seconds": round(load_s, 2),
-        "pipeline_seconds": round(pipeline_s, 2),
-        "articles_per_s": round(len(texts) / pipeline_s, 2),
-        "words_per_s": round(words / pipeline_s, 1),
         "cpu": platform.processor() or platform.machine(),
-        "bf16_supported": None,
-        "precision": None,
     }
-    if is_tagger:
-        windows = [w for t in texts for w in net.windows(t)]
-        pieces = sum(len(w.input_ids) for w in windows)
-        order = sorted(windows, key=lambda w: len(w.input_ids))
-        t0 = time.perf_counter()
-        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=net.use_bf16):
-            for b in range(0, len(order), 16):
-                ids, mask = pad_batch(order[b : b + 16], net.tokenizer.pad_token_id)
-                net.network.encoder(input_ids=ids, attention_mask=mask)
-        encoder_s = time.perf_counter() - t0
-        report.update(
-            bf16_supported=bf16_supported(),
-            precision="bf16" if net.use_bf16 else "fp32",
-            pieces=pieces,
-            pieces_per_article=round(pieces / len(texts), 1),
+    if startup_repeats:
+        report.update(startup(model, threads, startup_repeats))
+    if not isinstance(net, TransformerAttributionModel):
+        report.update(_timed(checker, texts, words, profile))
+        report["peak_rss_mb"] = _peak_rss_mb()
+        return report
+
+    windows = [w for t in texts for w in net.windows(t)]
+    pieces = sum(len(w.input_ids) for w in windows)
+    report.update(bf16_supported=bf16_supported(), pieces=pieces, pieces_per_article=round(pieces / len(texts), 1))
+    runs = {}
+    # the requested precision first; the fp32 fallback beside it wherever bf16 runs
+    wanted = [precision] if precision != "auto" else ["auto"]
+    net.precision = wanted[0]
+    if net.use_bf16 and "fp32" not in wanted:
+        wanted.append("fp32")
+    for i, p in enumerate(wanted):
+        net.precision = p
+        run = _timed(checker, texts, words, profile if i == 0 else None)
+        encoder_s = _encoder_pass(net, windows)
+        run.update(
             encoder_seconds=round(encoder_s, 2),
             encoder_pieces_per_s=round(pieces / encoder_s, 1),
-            pipeline_pieces_per_s=round(pieces / pipeline_s, 1),
-            share_of_time_in_encoder=round(encoder_s / pipeline_s, 3),
+            pipeline_pieces_per_s=round(pieces / run["pipeline_seconds"], 1),
+            pipeline_over_encoder=round(run["pipeline_seconds"] / encoder_s, 3),
         )
+        runs["bf16" if net.use_bf16 else "fp32"] = run
+    first = next(iter(runs))
+    report.update(precision=first, **runs[first])
+    if len(runs) > 1:
+        report["fp32_fallback"] = runs["fp32"]
     report["peak_rss_mb"] = _peak_rss_mb()
     return report
 
@@ -90,9 +172,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--precision", choices=["auto", "fp32", "bf16"], default="auto")
     parser.add_argument("--limit", type=int, default=None, help="only the first N articles")
+    parser.add_argument(
+        "--startup-repeats", type=int, default=3, help="fresh interpreters timed for start-up (0: skip)"
+    )
+    parser.add_argument("--profile", type=Path, default=None, help="write a pyinstrument profile of the pipeline here")
     parser.add_argument("--out", type=Path, default=None, help="also write the JSON here")
     args = parser.parse_args(argv)
-    report = bench(args.model, args.data, args.threads, args.precision, args.limit)
+    report = bench(args.model, args.data, args.threads, args.precision, args.limit, args.profile, args.startup_repeats)
     text = json.dumps(report, indent=2)
     if args.out:
         from claimcheck.data import atomic_write_text

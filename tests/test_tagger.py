@@ -172,3 +172,23 @@ def test_content_interrupted_by_its_source_gets_both_parts():
     groups = join_split_content(text, link(split_sentences(text), spans), spans["content"])
     assert groups[0] == ([(10, 13)], (14, 18), [(0, 8), (20, 29)])
     assert groups[1] == ([(31, 34)], (35, 39), [(40, 47)])
+
+
+def test_merge_lora_equals_peft_merge(tiny_encoder, tmp_path):
+    """Loading merges the adapter without importing peft; the weights must be peft's own merge."""
+    from peft import LoraConfig, PeftModel, get_peft_model
+    from transformers import AutoModel
+
+    from claimcheck.models.tagger import merge_lora
+
+    torch.manual_seed(1)
+    config = LoraConfig(r=4, lora_alpha=8, target_modules=["query", "key", "value", "dense"], init_lora_weights=False)
+    get_peft_model(AutoModel.from_pretrained(str(tiny_encoder)), config).save_pretrained(str(tmp_path))
+    by_peft = PeftModel.from_pretrained(AutoModel.from_pretrained(str(tiny_encoder)), str(tmp_path)).merge_and_unload()
+    ours = AutoModel.from_pretrained(str(tiny_encoder))
+    merge_lora(ours, tmp_path)
+    expected, got = by_peft.state_dict(), ours.state_dict()
+    assert expected.keys() == got.keys()
+    assert any(not torch.equal(v, AutoModel.from_pretrained(str(tiny_encoder)).state_dict()[k]) for k, v in got.items())
+    for key, value in expected.items():
+        torch.testing.assert_close(got[key], value, msg=key)

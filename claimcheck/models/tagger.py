@@ -10,6 +10,7 @@ stays small. On load the adapter is merged into the encoder for speed.
 from __future__ import annotations
 
 import contextlib
+import json
 import shutil
 import warnings
 from dataclasses import dataclass
@@ -53,6 +54,32 @@ def encoder_path(name: str) -> Path:
     if not (path / "config.json").is_file():
         raise ModelError(f"base encoder {name!r}: not the packaged encoder and not a model folder")
     return path
+
+
+def merge_lora(encoder: nn.Module, directory: Path) -> None:
+    """Add a saved LoRA adapter's update ``B @ A * alpha / r`` into the encoder's weights.
+
+    What ``peft``'s ``merge_and_unload`` does for plain LoRA, without importing peft
+    at start-up; adapters using other variants (DoRA, rsLoRA, ...) are refused.
+    """
+    cfg = json.loads((directory / "adapter_config.json").read_text(encoding="utf-8"))
+    variants = [k for k in ("use_dora", "use_rslora", "fan_in_fan_out", "use_qalora") if cfg.get(k)]
+    if cfg.get("peft_type") != "LORA" or variants or cfg.get("rank_pattern") or cfg.get("alpha_pattern"):
+        raise ModelError(f"{directory}: unsupported adapter ({cfg.get('peft_type')} {' '.join(variants)})".rstrip())
+    scale = cfg["lora_alpha"] / cfg["r"]
+    weights = load_file(str(directory / "adapter_model.safetensors"))
+    modules = dict(encoder.named_modules())
+    prefix = "base_model.model."
+    for key, a in weights.items():
+        if not key.endswith(".lora_A.weight"):
+            continue
+        name = key.removeprefix(prefix).removesuffix(".lora_A.weight")
+        b = weights.get(key.replace(".lora_A.", ".lora_B."))
+        layer = modules.get(name)
+        if b is None or not isinstance(layer, nn.Linear):
+            raise ModelError(f"{directory}: adapter weight {key} matches no linear layer of the encoder")
+        with torch.no_grad():
+            layer.weight += (b @ a) * scale
 
 
 @contextlib.contextmanager
@@ -325,7 +352,6 @@ class TransformerAttributionModel:
 
     @classmethod
     def from_files(cls, directory: Path, config: dict[str, Any]) -> TransformerAttributionModel:
-        from peft import PeftModel
         from transformers import AutoModel, AutoTokenizer
 
         settings = config["settings"]
@@ -336,8 +362,8 @@ class TransformerAttributionModel:
         tokenizer = AutoTokenizer.from_pretrained(str(base))
         with _quiet_loading():
             encoder = AutoModel.from_pretrained(str(base))
-            if (directory / "adapter_config.json").is_file():
-                encoder = PeftModel.from_pretrained(encoder, str(directory)).merge_and_unload()
+        if (directory / "adapter_config.json").is_file():
+            merge_lora(encoder, directory)
         network = TaggerNetwork(encoder)
         heads = load_file(str(directory / "heads.safetensors"))
         network.tag_head.load_state_dict({k.removeprefix("tag_head."): v for k, v in heads.items()})

@@ -134,7 +134,19 @@ class SpanTypeHead:
         head.model_.classes_ = np.array(meta["classes"])
         head.model_.coef_, head.model_.intercept_ = w["coef"], w["intercept"]
         if (directory / "type_head_data.json").is_file():
+            head._data_dir = directory  # read when a refit asks for it, not at every start-up
+        return head
+
+    @property
+    def data_(self) -> tuple[list[dict[str, float]], np.ndarray, list[str]] | None:
+        """The head's training data (features, vectors, labels), read from its folder on first use."""
+        if self.__dict__.get("_data") is None and self.__dict__.get("_data_dir") is not None:
+            directory = self._data_dir
             data = json.loads((directory / "type_head_data.json").read_text(encoding="utf-8"))
             vectors = load_file(str(directory / "type_head_data.safetensors"))["vectors"].astype(np.float32)
-            head.data_ = (data["features"], vectors, data["labels"])
-        return head
+            self._data = (data["features"], vectors, data["labels"])
+        return self.__dict__.get("_data")
+
+    @data_.setter
+    def data_(self, value: tuple[list[dict[str, float]], np.ndarray, list[str]]) -> None:
+        self._data = value
