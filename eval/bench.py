@@ -75,7 +75,7 @@ def _encoder_pass(net, windows, batch_windows: int = 16) -> float:
     with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=net.use_bf16):
         for b in range(0, len(order), batch_windows):
             ids, mask = pad_batch(order[b : b + batch_windows], net.tokenizer.pad_token_id)
-            net.network.encoder(input_ids=ids, attention_mask=mask)
+            net.runtime_network.encoder(input_ids=ids, attention_mask=mask)
     return time.perf_counter() - t0
 
 
@@ -156,7 +156,7 @@ def bench(
             pipeline_pieces_per_s=round(pieces / run["pipeline_seconds"], 1),
             pipeline_over_encoder=round(run["pipeline_seconds"] / encoder_s, 3),
         )
-        runs["bf16" if net.use_bf16 else "fp32"] = run
+        runs["bf16" if net.use_bf16 else "int8" if p == "int8" else "fp32"] = run
     first = next(iter(runs))
     report.update(precision=first, **runs[first])
     if len(runs) > 1:
@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--model", default=None, help="shipped model name or folder (default: the default model)")
     parser.add_argument("--data", type=Path, default=Path("../shared/data/polnear/dev"))
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--precision", choices=["auto", "fp32", "bf16"], default="auto")
+    parser.add_argument("--precision", choices=["auto", "fp32", "bf16", "int8"], default="auto")
     parser.add_argument("--limit", type=int, default=None, help="only the first N articles")
     parser.add_argument(
         "--startup-repeats", type=int, default=3, help="fresh interpreters timed for start-up (0: skip)"

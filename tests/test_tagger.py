@@ -125,6 +125,15 @@ def test_overfit_save_reload(tiny_encoder, tmp_path, caplog):
             if a["source"]:
                 assert a["type"] is not None and 0.0 <= a["confidence"] <= 1.0
 
+    # precision int8: a quantised copy runs, the model's own network stays fp32
+    model.precision = "int8"
+    quantised = [[a.model_dump() for a in atts] for atts in model.predict(ARTICLES)]
+    assert model.runtime_network is not model.network
+    assert not any(type(m) is torch.nn.Linear for m in model.runtime_network.encoder.modules())
+    assert any(type(m) is torch.nn.Linear for m in model.network.encoder.modules())
+    assert len(quantised) == len(ARTICLES)
+    assert all(a["type"] is not None for atts in quantised for a in atts if a["source"])
+
 
 def test_checkpoint_round_trip(tiny_encoder, tmp_path):
     from transformers import get_linear_schedule_with_warmup

@@ -10,6 +10,7 @@ stays small. On load the adapter is merged into the encoder for speed.
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import shutil
 import warnings
@@ -232,12 +233,29 @@ class TransformerAttributionModel:
         self.settings = settings
         self.precision = settings.get("precision", "auto")
         self.source_dir: Path | None = None  # the folder a loaded model came from
+        self._int8: nn.Module | None = None
 
     # -- inference -------------------------------------------------------------------
 
     @property
     def use_bf16(self) -> bool:
         return self.precision == "bf16" or (self.precision == "auto" and bf16_supported())
+
+    @property
+    def runtime_network(self) -> nn.Module:
+        """The network inference runs: the model's own, or with ``precision: int8`` a copy whose
+        linear layers are quantised (int8 weights per output channel, made at first use)."""
+        if self.precision != "int8":
+            return self.network
+        if self._int8 is None:
+            from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # torch.ao's deprecation notice
+                self._int8 = quantize_dynamic(
+                    copy.deepcopy(self.network), {nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8
+                )
+        return self._int8
 
     def windows(self, text: str) -> list[Window]:
         return make_windows(self.tokenizer, text, self.settings["max_length"], self.settings["context_sentences"])
@@ -254,7 +272,7 @@ class TransformerAttributionModel:
             chunk = order[b : b + batch_windows]
             ids, mask = pad_batch([flat[n][1] for n in chunk], self.tokenizer.pad_token_id)
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.use_bf16):
-                logits, hidden = self.network(ids, mask)
+                logits, hidden = self.runtime_network(ids, mask)
             pred = logits.float().argmax(-1).numpy()
             hid = hidden.float().numpy()
             for row, n in enumerate(chunk):
