@@ -125,7 +125,68 @@ def split_sentences(text: str) -> list[Sentence]:
     return sentences
 
 
+#: how far either side of a span :func:`around` reaches into its sentence
+SENTENCE_REACH = 1_000
+
+
+def around(sent: Sentence, start: int, end: int, reach: int = SENTENCE_REACH) -> Sentence:
+    """The part of ``sent`` within ``reach`` characters of ``[start, end)``.
+
+    The whole sentence in any real article; a bounded slice of a runaway one (a long
+    text with no full stop), so that what is looked up per source (anonymity markers,
+    open quotes) costs the same in a 10 MB sentence as in a normal one.
+    """
+    return Sentence(max(sent.start, start - reach), min(sent.end, end + reach))
+
+
 def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     """Word and punctuation tokens of ``text[start:end]`` with absolute offsets."""
     end = len(text) if end is None else end
     return [Token(m.start() + start, m.end() + start, m.group()) for m in _TOKEN.finditer(text[start:end])]
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
+_LINE_BREAK = re.compile(r"\n\s*")
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+")
+_SPACE = re.compile(r"\s+")
+
+
+def _last_break(text: str, lo: int, hi: int) -> int | None:
+    """The end of the last paragraph break in ``text[lo:hi]``, else of the last line
+    break, sentence end or space; None when there is none."""
+    for pattern in (_PARAGRAPH_BREAK, _LINE_BREAK, _SENTENCE_END, _SPACE):
+        last = None
+        for last in pattern.finditer(text, lo, hi):  # noqa: B007 (the last match is wanted)
+            pass
+        if last is not None and last.end() > lo:
+            return last.end()
+    return None
+
+
+def split_segments(text: str, max_chars: int, context_chars: int = 0) -> list[tuple[int, int, int]]:
+    """Cut ``text`` into consecutive segments of at most ``max_chars`` characters, each
+    ``(start, end, view)``: cut after a paragraph break where one lies in the second half
+    of the segment, else after a line break, a sentence end or a space, else anywhere.
+
+    ``view <= start`` is where a model's view of the segment begins: up to
+    ``context_chars`` earlier, at the start of a line or sentence (``start`` if none).
+    The segments cover the text exactly: the first starts at 0, each starts where the
+    one before ends, the last ends at ``len(text)``.
+    """
+    if max_chars < 2:
+        raise ValueError("max_chars must be at least 2")
+    segments: list[tuple[int, int, int]] = []
+    start = 0
+    while start < len(text):
+        end = len(text)
+        if end - start > max_chars:
+            end = _last_break(text, start + max_chars // 2, start + max_chars) or start + max_chars
+        view = start
+        if context_chars and start:
+            lo = max(0, start - context_chars)
+            first = _LINE_BREAK.search(text, lo, start) or _SENTENCE_END.search(text, lo, start)
+            if first is not None and first.end() < start:
+                view = first.end()
+        segments.append((start, end, view))
+        start = end
+    return segments

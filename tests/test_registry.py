@@ -38,3 +38,146 @@ def test_unknown_model_and_not_a_model(tmp_path):
         load_model("no-such-model")
     with pytest.raises(ModelError, match=r"no config\.json"):
         load_model(tmp_path)
+
+
+# --------------------------------------------------------------------------- integrity and atomic folders
+
+
+def _flip_a_byte(path, offset: int = -100) -> None:
+    data = bytearray(path.read_bytes())
+    data[offset] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize(
+    ("model", "name"), [("baseline", "type_classifier.safetensors"), ("tagger", "heads.safetensors")]
+)
+def test_tampered_file_fails_loading_naming_the_file(tmp_path, model: str, name: str):
+    """One changed byte, same size: the hash catches it before the file is read as weights."""
+    folder = tmp_path / model
+    shutil.copytree(resolve_model_path(model), folder)
+    _flip_a_byte(folder / name)
+    with pytest.raises(ModelError, match=rf"{folder}: model file {name} is corrupt \(hash mismatch\)"):
+        load_model(folder)
+
+
+class _FailsMidway:
+    """A model whose save_files writes part of its files, then fails (a full disk, a bug)."""
+
+    architecture = "baseline.v1"
+
+    def save_files(self, directory):
+        (directory / "cues.json").write_text('["sa', encoding="utf-8")
+        raise OSError(28, "No space left on device")
+
+
+def _snapshot(folder) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_failure_inside_save_files_leaves_the_previous_folder(tmp_path):
+    folder = save_model(load_model("baseline"), tmp_path / "m")
+    before = _snapshot(folder)
+    with pytest.raises(OSError, match="No space left"):
+        save_model(_FailsMidway(), folder)
+    assert _snapshot(folder) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"], "no temporary or .old folder left"
+    load_model(folder)
+
+
+def test_interrupt_between_the_renames_puts_the_old_folder_back(tmp_path, monkeypatch):
+    """An exception (Ctrl-C) after the old folder moved aside and before the new one moved in."""
+    from pathlib import Path
+
+    folder = save_model(load_model("baseline"), tmp_path / "m")
+    before = _snapshot(folder)
+    real_rename = Path.rename
+
+    def rename(self, target):
+        if self.name.startswith(".m.") and not self.name.endswith(".old"):
+            raise KeyboardInterrupt  # the temporary folder's move into place
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", rename)
+    with pytest.raises(KeyboardInterrupt):
+        save_model(load_model("baseline"), folder)
+    monkeypatch.undo()
+    assert _snapshot(folder) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
+
+
+def test_kill_between_the_renames_is_recovered_on_load(tmp_path):
+    """A process killed between the renames leaves ``.m.old`` (and the new folder still
+    under its temporary name) and no ``m``: loading puts ``.m.old`` back."""
+    folder = save_model(load_model("baseline"), tmp_path / "m")
+    before = _snapshot(folder)
+    shutil.copytree(folder, tmp_path / ".m.k1ll3d")  # the new folder, complete, never renamed
+    folder.rename(tmp_path / ".m.old")
+    with pytest.warns(UserWarning, match="restored from .m.old"):
+        model = load_model(folder)
+    assert model.predict([TEXT])[0]
+    assert _snapshot(folder) == before and not (tmp_path / ".m.old").exists()
+    save_model(model, folder)  # the next save goes on as usual
+    assert not (tmp_path / ".m.old").exists()
+
+
+def test_incomplete_old_folder_is_not_used(tmp_path):
+    folder = save_model(load_model("baseline"), tmp_path / "m")
+    folder.rename(tmp_path / ".m.old")
+    _flip_a_byte(tmp_path / ".m.old" / "cues.json", 2)
+    with pytest.raises(ModelError, match="no model"):
+        load_model(folder)
+    assert (tmp_path / ".m.old").is_dir() and not folder.exists()
+
+
+def test_model_list_skips_temporary_and_old_folders(tmp_path, monkeypatch):
+    from claimcheck.models.registry import list_models
+
+    config = tmp_path / "config.yaml"
+    config.write_text(f"models_dir: {tmp_path / 'models'}\n", encoding="utf-8")
+    monkeypatch.setenv("CLAIMCHECK_CONFIG", str(config))
+    save_model(load_model("baseline"), tmp_path / "models" / "mine")
+    shutil.copytree(tmp_path / "models" / "mine", tmp_path / "models" / ".mine.old")
+    shutil.copytree(tmp_path / "models" / "mine", tmp_path / "models" / ".mine.x7f3q")
+    users = [m["name"] for m in list_models() if m["origin"] == "user"]
+    assert users == ["mine"]
+
+
+_KILLED_SAVE = """
+import sys, time
+from pathlib import Path
+from claimcheck.models.registry import load_model, save_model
+
+class Slow:
+    architecture = "baseline.v1"
+    def save_files(self, directory):
+        (directory / "cues.json").write_text('["said", "to', encoding="utf-8")
+        Path(sys.argv[2]).write_text("writing")
+        time.sleep(60)
+
+save_model(Slow(), sys.argv[1])
+"""
+
+
+def test_killed_save_leaves_the_previous_folder(tmp_path):
+    """SIGKILL in the middle of writing: the model folder is the previous one, whole."""
+    import subprocess
+    import sys
+    import time
+
+    folder = save_model(load_model("baseline"), tmp_path / "m")
+    before = _snapshot(folder)
+    marker = tmp_path / "marker"
+    proc = subprocess.Popen([sys.executable, "-c", _KILLED_SAVE, str(folder), str(marker)])
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert marker.exists(), "the child never started writing"
+    finally:
+        proc.kill()
+        proc.wait()
+    assert _snapshot(folder) == before
+    load_model(folder)
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".m.")]
+    assert len(leftovers) == 1 and not leftovers[0].endswith(".old"), "only the killed run's hidden temporary folder"

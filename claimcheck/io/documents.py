@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 from pathlib import Path
 
@@ -31,13 +32,18 @@ def html_to_text(html: str) -> str:
 
 
 def decode_article(raw: bytes, name: str, is_html: bool = False) -> str:
-    """Decode bytes as UTF-8 text, rejecting binary and empty input with one-line errors."""
-    if b"\x00" in raw[:8192]:
+    """Decode bytes as UTF-8 text (UTF-16 too when it starts with its byte-order mark, as
+    Windows editors save "Unicode" text), rejecting binary and empty input with one-line errors."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not raw.startswith(codecs.BOM_UTF32_LE):
+        encoding, what = "utf-16", "UTF-16 text despite its byte-order mark"
+    elif b"\x00" in raw[:8192]:
         raise InputError(f"{name}: looks like a binary file, not text")
+    else:
+        encoding, what = "utf-8-sig", "UTF-8 text"
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode(encoding)
     except UnicodeDecodeError as err:
-        raise InputError(f"{name}: not UTF-8 text (bad byte at offset {err.start})") from None
+        raise InputError(f"{name}: not {what} (bad byte at offset {err.start})") from None
     if is_html or (text.lstrip()[:15].lower().startswith(("<!doctype html", "<html"))):
         text = html_to_text(text)
     if not text.strip():

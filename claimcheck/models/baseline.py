@@ -7,6 +7,7 @@ labelled source spans.
 
 from __future__ import annotations
 
+import bisect
 import json
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from claimcheck.models.coreference import resolve
 from claimcheck.models.registry import register
 from claimcheck.models.rules import RawAttribution, RuleAttributionFinder
 from claimcheck.models.type_classifier import SourceContext, TypeClassifier, not_an_agent, withheld
-from claimcheck.text import Sentence, split_sentences
+from claimcheck.text import Sentence, around, split_sentences
 
 _RULE_TYPES = {"credit_line": "publication", "wire": "publication"}
 _RULE_CONFIDENCE = 0.97
@@ -32,16 +33,17 @@ def in_quotation(text: str, pos: int, sentence: Sentence) -> bool:
 
 
 def sentence_at(sentences: list[Sentence], pos: int) -> Sentence:
-    for sent in sentences:
-        if sent.start <= pos < sent.end:
-            return sent
+    """The sentence holding ``pos`` (sentences in order: found by bisection)."""
+    k = bisect.bisect_right(sentences, pos, key=lambda s: s.start) - 1
+    if k >= 0 and pos < sentences[k].end:
+        return sentences[k]
     return Sentence(max(0, pos - 200), pos + 1)
 
 
 def source_context(text: str, sentences: list[Sentence], att: Attribution) -> SourceContext:
     """Build the classifier's view of an attribution's source."""
     start = att.source[0][0]
-    sent = sentence_at(sentences, start)
+    sent = around(sentence_at(sentences, start), start, att.source[-1][1])
     source = att.text_of("source", text)
     cue_start = att.cue[0][0] if att.cue else start
     clause = text[att.source[-1][1] : cue_start] if cue_start > start else ""

@@ -8,9 +8,11 @@ sibling and renamed into place, so a crash never leaves half a model.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib
 import json
+import os
 import shutil
 import tempfile
 import warnings
@@ -71,10 +73,10 @@ def resolve_model_path(model: str | Path | None) -> Path:
     if model is None:
         model = settings.default_model or DEFAULT_MODEL
     candidate = Path(model).expanduser()
-    if candidate.is_dir():
+    if candidate.is_dir() or recover_model_folder(candidate):
         return candidate
     for root in (MODELS_DIR, settings.models_path):
-        if (root / str(model)).is_dir():
+        if (root / str(model)).is_dir() or recover_model_folder(root / str(model)):
             return root / str(model)
     available = ", ".join(m["name"] for m in list_models()) or "none"
     raise ModelError(f"no model {str(model)!r}: not a folder, not a shipped or user model ({available})")
@@ -91,7 +93,9 @@ def list_models() -> list[dict[str, Any]]:
     for origin, root in (("shipped", MODELS_DIR), ("user", settings.models_path)):
         if not root.is_dir():
             continue
-        for folder in sorted(p for p in root.iterdir() if p.is_dir() and (p / "config.json").is_file()):
+        # dot folders are save_model's temporary and previous folders, not models
+        folders = (p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+        for folder in sorted(p for p in folders if (p / "config.json").is_file()):
             try:
                 config = read_config(folder)
             except ModelError:
@@ -111,6 +115,26 @@ def list_models() -> list[dict[str, Any]]:
     return out
 
 
+def _previous(directory: Path) -> Path:
+    """Where :func:`save_model` keeps the folder it replaces while swapping in the new one."""
+    return directory.with_name(f".{directory.name}.old")
+
+
+def _sync_folder(directory: Path) -> None:
+    """Flush a folder's files and its entry list to disk, so that a power cut after the
+    rename cannot leave the new folder with empty files (best effort where unsupported)."""
+    for path in directory.iterdir():
+        if path.is_file():
+            with path.open("rb") as fh:
+                os.fsync(fh.fileno())
+    with contextlib.suppress(OSError):  # directories cannot be opened for fsync on Windows
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
 def save_model(
     model: AttributionModel,
     directory: str | Path,
@@ -118,12 +142,21 @@ def save_model(
     files: dict[str, str] | None = None,
 ) -> Path:
     """Write ``model`` as a model folder, atomically replacing ``directory``;
-    ``files`` adds text files (a model card) by name."""
+    ``files`` adds text files (a model card) by name.
+
+    The folder is written in full to a temporary sibling (``.NAME.XXXX``), then the old
+    folder is renamed to ``.NAME.old`` and the new one to ``NAME``. An error anywhere
+    (in ``save_files`` too) removes the temporary folder and leaves the old one as it
+    was; a process killed between the two renames leaves ``.NAME.old``, which
+    :func:`resolve_model_path` puts back on the next load.
+    """
     from claimcheck import __version__
 
     directory = Path(directory)
     directory.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}."))
+    old = _previous(directory)
+    moved = False
     try:
         settings = model.save_files(tmp)
         for name, content in (files or {}).items():
@@ -137,19 +170,61 @@ def save_model(
             **(extra or {}),
         }
         (tmp / "config.json").write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        _sync_folder(tmp)
         if directory.exists():
-            old = directory.with_name(f".{directory.name}.old")
             shutil.rmtree(old, ignore_errors=True)
+            moved = True  # set first: an interrupt right after the rename must still undo it
             directory.rename(old)
-            tmp.rename(directory)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(directory)
+        tmp.rename(directory)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        if moved and not directory.exists():
+            with contextlib.suppress(OSError):  # else the next load puts it back
+                old.rename(directory)
         raise
+    shutil.rmtree(old, ignore_errors=True)  # the replaced folder, or one an earlier kill left
     directory.chmod(0o755)
     return directory
+
+
+def verify_files(directory: Path, config: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The folder's config, after checking every file it lists against its SHA-256.
+
+    Raises:
+        ModelError: naming the folder and the first file that is missing or differs.
+    """
+    config = read_config(directory) if config is None else config
+    for name, digest in config.get("files", {}).items():
+        path = directory / name
+        if not path.is_file():
+            raise ModelError(f"{directory}: model file {name} is missing")
+        if file_sha256(path) != digest:
+            raise ModelError(f"{directory}: model file {name} is corrupt (hash mismatch)")
+    return config
+
+
+def recover_model_folder(directory: Path) -> bool:
+    """Put back a model folder that a killed :func:`save_model` left as ``.NAME.old``.
+
+    Only when ``directory`` is missing and ``.NAME.old`` is a complete model (every file
+    matches its hash). Returns whether ``directory`` is now there.
+    """
+    old = _previous(directory)
+    if directory.exists() or not (old / "config.json").is_file():
+        return directory.is_dir()
+    try:
+        verify_files(old)
+    except ModelError:
+        return False
+    restored = False
+    with contextlib.suppress(OSError):  # someone else put it back: use what is there
+        old.rename(directory)
+        restored = True
+    if restored:
+        warnings.warn(
+            f"model folder {directory} was restored from {old.name}, left by an interrupted save", stacklevel=2
+        )
+    return directory.is_dir()
 
 
 def read_config(directory: Path) -> dict[str, Any]:
@@ -169,13 +244,7 @@ def load_model(model: str | Path | None = None) -> AttributionModel:
     from claimcheck import __version__
 
     directory = resolve_model_path(model)
-    config = read_config(directory)
-    for name, digest in config.get("files", {}).items():
-        path = directory / name
-        if not path.is_file():
-            raise ModelError(f"{directory}: model file {name} is missing")
-        if file_sha256(path) != digest:
-            raise ModelError(f"{directory}: model file {name} is corrupt (hash mismatch)")
+    config = verify_files(directory)
     arch = config.get("architecture")
     if arch not in REGISTRY and arch in _MODULES:
         importlib.import_module(_MODULES[arch])

@@ -282,13 +282,12 @@ class RuleAttributionFinder:
     def find(self, text: str, sentences: list[Sentence]) -> list[RawAttribution]:
         found = credit_lines(text)
         taken = {r.cue[0] for r in found if r.cue}
+        credited = {r.source[0] for r in found if r.source and r.kind == "credit_line"}
         for sent in sentences:
             for raw in self._in_sentence(text, sent):
                 if raw.cue and raw.cue[0] in taken:
                     continue
-                if raw.source and any(
-                    r.source and r.source[0] == raw.source[0] and r.kind == "credit_line" for r in found
-                ):
+                if raw.source and raw.source[0] in credited:
                     continue
                 taken.add(raw.cue[0])
                 found.append(raw)

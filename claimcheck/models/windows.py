@@ -29,7 +29,9 @@ class Window:
 
 
 def _pieces(tokenizer, text: str, start: int, end: int) -> tuple[list[int], list[tuple[int, int]]]:
-    enc = tokenizer(text[start:end], add_special_tokens=False, return_offsets_mapping=True)
+    # verbose=False: a sentence longer than the encoder's 512 pieces is no error here (it is
+    # cut into windows below), so no "will result in indexing errors" warning for the user
+    enc = tokenizer(text[start:end], add_special_tokens=False, return_offsets_mapping=True, verbose=False)
     return enc["input_ids"], [(s + start, e + start) for s, e in enc["offset_mapping"]]
 
 
