@@ -61,28 +61,45 @@ def to_labels(items: Sequence[tuple[str | None, ArticleReport]]) -> str:
     return "".join(json.dumps(r.to_example().to_dict(), ensure_ascii=False) + "\n" for _, r in items)
 
 
+def claim_rows(report: ArticleReport) -> list[dict[str, Any]]:
+    """One flat record per claim, in the article's order, typed (``None`` where a value is
+    absent): ``claim_index`` (0-based), ``start``, ``end``, ``text``, ``type``, ``confidence``,
+    ``score``, ``source`` and ``cue`` (their span text), ``resolved_source``, ``reasons``
+    (the reason codes). The CSV format and ``claimcheck batch`` are both built on it."""
+    atts = {a.id: a for a in report.attributions}
+    rows = []
+    for i, claim in enumerate(report.claims):
+        att = atts.get(claim.attribution) if claim.attribution else None
+        rows.append(
+            {
+                "claim_index": i,
+                "start": claim.start,
+                "end": claim.end,
+                "text": claim.text,
+                "type": claim.type,
+                "confidence": claim.confidence,
+                "score": claim.score,
+                "source": att.text_of("source", report.text) if att and att.source else None,
+                "cue": att.text_of("cue", report.text) if att and att.cue else None,
+                "resolved_source": att.resolved_source if att else None,
+                "reasons": [r.code for r in claim.reasons],
+            }
+        )
+    return rows
+
+
 def to_csv(items: Sequence[tuple[str | None, ArticleReport]]) -> str:
     """One row per claim."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
     writer.writeheader()
     for path, report in items:
-        atts = {a.id: a for a in report.attributions}
-        for claim in report.claims:
-            att = atts.get(claim.attribution) if claim.attribution else None
+        for row in claim_rows(report):
             writer.writerow(
                 {
                     "path": path or "",
-                    "start": claim.start,
-                    "end": claim.end,
-                    "type": claim.type,
-                    "confidence": "" if claim.confidence is None else claim.confidence,
-                    "score": "" if claim.score is None else claim.score,
-                    "reasons": ";".join(r.code for r in claim.reasons),
-                    "source": att.text_of("source", report.text) if att else "",
-                    "cue": att.text_of("cue", report.text) if att else "",
-                    "resolved_source": (att.resolved_source or "") if att else "",
-                    "text": claim.text,
+                    **{k: "" if row[k] is None else row[k] for k in CSV_FIELDS[1:] if k != "reasons"},
+                    "reasons": ";".join(row["reasons"]),
                 }
             )
     return out.getvalue()
