@@ -10,7 +10,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
+from rich.markup import escape
+from rich.progress import MofNCompleteColumn, Progress, ProgressColumn, Task, TimeRemainingColumn
+from rich.text import Text
 
 from claimcheck.data import DataError, atomic_write_text
 from claimcheck.formats import print_eval, print_table, to_csv, to_html, to_json, to_jsonl, to_labels, to_markdown
@@ -45,12 +47,32 @@ RatingsOpt = Annotated[
 ]
 
 
-def _load_checker(model: str | None, scoring: Path | None = None, ratings: list[Path] | None = None):
+class Precision(StrEnum):
+    auto = "auto"
+    fp32 = "fp32"
+    bf16 = "bf16"
+    int8 = "int8"
+
+
+PrecisionOpt = Annotated[
+    Precision | None,
+    typer.Option(
+        help="The fine-tuned model's arithmetic: auto (bf16 where the CPU has it), fp32, bf16, int8 (faster, less accurate)."
+    ),
+]
+
+
+def _load_checker(
+    model: str | None,
+    scoring: Path | None = None,
+    ratings: list[Path] | None = None,
+    precision: Precision | None = None,
+):
     from claimcheck.credibility import RatingsError
     from claimcheck.pipeline import Checker
 
     try:
-        return Checker.load(model, scoring=scoring, ratings=ratings or ())
+        return Checker.load(model, scoring=scoring, ratings=ratings or (), precision=precision and precision.value)
     except (ModelError, RatingsError, ValueError, OSError) as e:
         raise _fail(str(e)) from None
 
@@ -64,6 +86,7 @@ def check(
     batch_size: Annotated[int, typer.Option(min=1)] = 16,
     scoring: ScoringOpt = None,
     ratings: RatingsOpt = None,
+    precision: PrecisionOpt = None,
 ) -> None:
     """Find who stands behind each claim of the articles, and score the sourcing."""
     texts: list[tuple[str, str]] = []
@@ -76,18 +99,29 @@ def check(
             failed += 1
             continue
         texts.append((name, text))
-    checker = _load_checker(model, scoring, ratings) if texts else None
-    reports = []
+    checker = _load_checker(model, scoring, ratings, precision) if texts else None
+    items = []
     if checker:
         with Progress(console=err, transient=True, disable=len(texts) < 2) as progress:
             task = progress.add_task("checking", total=len(texts))
-            reports = checker.check_many(
-                [t for _, t in texts],
-                ids=[Path(n).stem if n != "-" else "stdin" for n, _ in texts],
-                batch_size=batch_size,
-                progress=lambda n: progress.advance(task, n),
-            )
-    items = [(name, r) for (name, _), r in zip(texts, reports, strict=True)]
+            for start in range(0, len(texts), batch_size):
+                chunk = texts[start : start + batch_size]
+                ids = [Path(n).stem if n != "-" else "stdin" for n, _ in chunk]
+                try:
+                    reports = checker.check_many([t for _, t in chunk], ids=ids, batch_size=batch_size)
+                except Exception:
+                    # one article the checker fails on must not cost the others: one at a time
+                    reports = []
+                    for (name, text), art_id in zip(chunk, ids, strict=True):
+                        try:
+                            reports.append(checker.check(text, id=art_id))
+                        except Exception as e:
+                            message = escape(f"{name}: cannot be checked ({e!r})")
+                            err.print(f"[red]claimcheck: error:[/] {message}", highlight=False)
+                            failed += 1
+                            reports.append(None)
+                items += [(name, r) for (name, _), r in zip(chunk, reports, strict=True) if r is not None]
+                progress.advance(task, len(chunk))
     if fmt is Format.table:
         if out:
             with out.open("w", encoding="utf-8") as fh:
@@ -113,6 +147,90 @@ def check(
             sys.stdout.write(rendered)
     if failed:
         raise typer.Exit(1)
+
+
+class Engine(StrEnum):
+    local = "local"
+    ray = "ray"
+
+
+class _RateColumn(ProgressColumn):
+    """Articles per second."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("" if speed is None else f"{speed:.1f} articles/s", style="progress.data.speed")
+
+
+@app.command()
+def batch(
+    source: Annotated[
+        str,
+        typer.Argument(
+            metavar="INPUT",
+            help="A folder of .txt/.html articles, a quoted glob ('archive/**/*.txt'), a .jsonl or a .parquet file.",
+        ),
+    ],
+    output: Annotated[Path, typer.Argument(metavar="OUTPUT", help="One row per claim: a .jsonl or .parquet file.")],
+    model: ModelOpt = None,
+    scoring: ScoringOpt = None,
+    ratings: RatingsOpt = None,
+    precision: PrecisionOpt = None,
+    batch_size: Annotated[int, typer.Option(min=1, help="Articles per model call and per saved batch.")] = 16,
+    engine: Annotated[Engine, typer.Option(help="local: this process; ray: a Ray Data actor pool.")] = Engine.local,
+    address: Annotated[
+        str | None, typer.Option(help="Ray cluster to join (default: $RAY_ADDRESS, else start a local one).")
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Most Ray workers, each loading the model once (default: CPUs / --cpus-per-worker)."),
+    ] = None,
+    cpus_per_worker: Annotated[float, typer.Option(min=0.01, help="CPUs each Ray worker asks for.")] = 1.0,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace a finished OUTPUT.")] = False,
+) -> None:
+    """Check an archive of articles into one row per claim; an interrupted run resumes when rerun."""
+    from claimcheck.batch import run_batch
+    from claimcheck.credibility import RatingsError
+
+    columns = (*Progress.get_default_columns()[:-1], MofNCompleteColumn(), _RateColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("checking", total=None, start=False)
+
+        def on_progress(done: int, total: int | None) -> None:
+            if not progress.tasks[0].started:  # the first call: articles done by an earlier run
+                progress.update(task, total=total, completed=done)
+                progress.start_task(task)
+            else:
+                progress.update(task, completed=done)
+
+        try:
+            summary = run_batch(
+                source,
+                output,
+                model=model,
+                scoring=scoring,
+                ratings=ratings or (),
+                precision=precision and precision.value,
+                batch_size=batch_size,
+                engine=engine.value,
+                address=address,
+                workers=workers,
+                cpus_per_worker=cpus_per_worker,
+                overwrite=overwrite,
+                progress=on_progress,
+            )
+        except KeyboardInterrupt:
+            raise _fail("interrupted; finished batches are saved: rerun the same command to resume", 130) from None
+        except (ModelError, RatingsError, ValueError, OSError) as e:  # BatchError is a ValueError
+            raise _fail(escape(str(e))) from None
+    rate = summary.articles / summary.seconds if summary.seconds else 0.0
+    line = f"{summary.articles} articles checked, {summary.claims} claims written to {output}"
+    if summary.skipped:
+        line += f"; {summary.skipped} done by an earlier run"
+    line += f"; {summary.errors} errors"
+    if summary.errors_path:
+        line += f" (see {summary.errors_path})"
+    err.print(escape(f"{line}; {summary.seconds:.1f} s, {rate:.1f} articles/s"), highlight=False)
 
 
 @app.command()
@@ -161,6 +279,7 @@ def evaluate(
     batch_size: Annotated[int, typer.Option(min=1)] = 16,
     scoring: ScoringOpt = None,
     ratings: RatingsOpt = None,
+    precision: PrecisionOpt = None,
 ) -> None:
     """Score a model on labelled articles: spans, types, claims, quality, speed."""
     from eval.harness import evaluate as run_eval
@@ -170,7 +289,7 @@ def evaluate(
         examples = load_eval_data(data)
     except (DataError, OSError) as e:
         raise _fail(str(e)) from None
-    checker = _load_checker(model, scoring, ratings)
+    checker = _load_checker(model, scoring, ratings, precision)
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("evaluating", total=len(examples))
         metrics = run_eval(checker, examples, batch_size, progress=lambda n: progress.advance(task, n))
@@ -269,6 +388,7 @@ def serve(
     max_bytes: Annotated[int, typer.Option(min=1, help="Largest request body accepted (413 above).")] = 1_000_000,
     scoring: ScoringOpt = None,
     ratings: RatingsOpt = None,
+    precision: PrecisionOpt = None,
 ) -> None:
     """Serve the checker over HTTP (JSON API and a page to paste an article into)."""
     try:
@@ -278,7 +398,7 @@ def serve(
     except ImportError as e:
         hint = "pip install 'claimcheck[serve]'"
         raise _fail(f"the service needs the serve extra ({e.name} is missing): {hint}") from None
-    checker = _load_checker(model, scoring, ratings)
+    checker = _load_checker(model, scoring, ratings, precision)
     uvicorn.run(create_app(checker, max_bytes=max_bytes), host=host, port=port)
 
 

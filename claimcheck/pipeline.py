@@ -12,15 +12,43 @@ Example::
 
 from __future__ import annotations
 
+import bisect
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 from claimcheck.credibility import OutletRatings
 from claimcheck.data import ArticleReport, Attribution, Claim
 from claimcheck.models.registry import AttributionModel, load_model
 from claimcheck.scoring import ScoringWeights, SourcingScorer, reason
 from claimcheck.summary import summarize
-from claimcheck.text import Sentence, split_sentences
+from claimcheck.text import Sentence, split_segments, split_sentences
+
+#: texts longer than this are run through the model in segments of at most this many
+#: characters (cut at paragraph, line or sentence breaks): the model's memory and its
+#: per-text linking stay bounded; shorter texts, every real article, go in whole
+SEGMENT_CHARS = 40_000
+#: characters before a segment that the model also sees (from a line or sentence start),
+#: so that pronouns find their antecedents and the first sentence has its context
+SEGMENT_CONTEXT_CHARS = 2_500
+#: the most characters one ``model.predict`` call gets when texts are long (the tagger
+#: keeps a vector per word piece of the call: about 1.5 MB per 1,000 characters)
+CALL_CHARS = 120_000
+
+#: ``auto``: bfloat16 where the CPU has it, else fp32; ``int8``: quantised linear layers, about
+#: 1.5x faster on CPU at a measured accuracy cost (see the README's speed section)
+PRECISIONS = ("auto", "fp32", "bf16", "int8")
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """``text`` with lone surrogates (which no encoder or JSON writer accepts) replaced
+    by U+FFFD, one character for one, so every offset stays the same."""
+    if not isinstance(text, str):
+        raise TypeError(f"article text must be str, not {type(text).__name__} (decode bytes with decode_article)")
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def _overlap(ranges: list[tuple[int, int]], start: int, end: int) -> int:
@@ -45,6 +73,65 @@ def claim_attribution(atts: list[Attribution], sent: Sentence) -> Attribution | 
     return None
 
 
+def claim_attributions(atts: list[Attribution], sentences: list[Sentence]) -> list[Attribution | None]:
+    """:func:`claim_attribution` for every sentence at once (sentences in order, not
+    overlapping): each attribution is offered only to the sentences its ranges touch,
+    found by bisection, so a long article costs n log n instead of sentences x attributions."""
+    starts = [s.start for s in sentences]
+    ends = [s.end for s in sentences]
+
+    def touched(ranges: list[tuple[int, int]]) -> set[int]:
+        out: set[int] = set()
+        for start, end in ranges:
+            out.update(range(bisect.bisect_right(ends, start), bisect.bisect_left(starts, end)))
+        return out
+
+    by_content: list[list[Attribution]] = [[] for _ in sentences]
+    by_source: list[list[Attribution]] = [[] for _ in sentences]
+    for att in atts:  # in order, so each sentence's candidates keep the attributions' order
+        if not att.source or att.type is None:
+            continue
+        for k in touched(att.content):
+            by_content[k].append(att)
+        if not att.content:
+            for k in touched(att.source):
+                by_source[k].append(att)
+    return [
+        claim_attribution(content, sent) or claim_attribution(source, sent)
+        for sent, content, source in zip(sentences, by_content, by_source, strict=True)
+    ]
+
+
+def _anchor(att: Attribution) -> int:
+    """Where an attribution stands: its cue, else its source, else its content."""
+    return (att.cue or att.source or att.content)[0][0]
+
+
+def _shifted(att: Attribution, by: int) -> Attribution:
+    moved = {role: [(s + by, e + by) for s, e in att.ranges(role)] for role in ("source", "cue", "content")}
+    return att.model_copy(update=moved)
+
+
+class _Piece(NamedTuple):
+    """What one ``model.predict`` call gets of a text: ``text[view:end]``, of which the
+    attributions anchored before ``keep`` belong to the segment before (``view`` to
+    ``keep`` is lead-in context)."""
+
+    text_index: int
+    view: int
+    keep: int
+    end: int
+
+
+def _pieces(index: int, text: str) -> list[_Piece]:
+    if len(text) <= SEGMENT_CHARS:
+        return [_Piece(index, 0, 0, len(text))]
+    return [
+        _Piece(index, view, start, end)
+        for start, end, view in split_segments(text, SEGMENT_CHARS, SEGMENT_CONTEXT_CHARS)
+    ]
+
+
 class Checker:
     """Finds, types and scores the attributions of news articles.
 
@@ -63,15 +150,25 @@ class Checker:
         model: str | Path | None = None,
         scoring: str | Path | None = None,
         ratings: Iterable[str | Path] = (),
+        precision: str | None = None,
     ) -> Checker:
         """Load a shipped model by name (default: the shipped default) or a model folder.
 
         Args:
             scoring: a scoring-weights YAML (default: the shipped ``scoring.yaml``).
             ratings: CSV files of outlet ratings that add to or override the shipped table.
+            precision: the fine-tuned model's arithmetic, one of :data:`PRECISIONS`
+                (default: the model's own setting, ``auto``: bf16 where the CPU has it).
         """
         weights = ScoringWeights.load(scoring) if scoring else None
-        return cls(load_model(model), SourcingScorer(weights, OutletRatings.load(*ratings)))
+        loaded = load_model(model)
+        if precision is not None:
+            if precision not in PRECISIONS:
+                raise ValueError(f"precision {precision!r}: use one of {', '.join(PRECISIONS)}")
+            if not hasattr(loaded, "precision"):
+                raise ValueError(f"the {loaded.architecture} model has no precision setting (it runs no network)")
+            loaded.precision = precision
+        return cls(loaded, SourcingScorer(weights, OutletRatings.load(*ratings)))
 
     def check(self, text: str, id: str | None = None) -> ArticleReport:
         return self.check_many([text], ids=[id])[0]
@@ -83,25 +180,62 @@ class Checker:
         batch_size: int = 16,
         progress: Callable[[int], None] | None = None,
     ) -> list[ArticleReport]:
-        """Check many articles, ``batch_size`` at a time; ``progress(n)`` after each batch."""
-        texts = list(texts)
+        """Check many articles, ``batch_size`` at a time; ``progress(n)`` after each batch.
+
+        Any text is accepted: empty, binary-looking, right-to-left, megabytes long. Lone
+        surrogates become U+FFFD in the report's text (see :func:`clean_text`); texts
+        over :data:`SEGMENT_CHARS` go through the model in segments.
+        """
+        texts = [clean_text(t) for t in texts]
         ids = list(ids) if ids is not None else [None] * len(texts)
+        if len(ids) != len(texts):
+            raise ValueError(f"{len(ids)} ids for {len(texts)} texts")
+        if any(i is not None and not isinstance(i, str) for i in ids):
+            raise TypeError("article ids must be str or None")  # before the model's work, not after
         reports: list[ArticleReport] = []
         for i in range(0, len(texts), batch_size):
             batch = texts[i : i + batch_size]
-            predictions = self.model.predict(batch)
+            predictions = self._predict(batch, batch_size)
             for text, atts, art_id in zip(batch, predictions, ids[i : i + batch_size], strict=True):
                 reports.append(self._report(text, atts, art_id))
             if progress:
                 progress(len(batch))
         return reports
 
+    def _predict(self, texts: list[str], batch_size: int) -> list[list[Attribution]]:
+        """``model.predict`` over the texts, long ones cut into segments whose
+        attributions are shifted back to the whole text's offsets and numbered anew."""
+        pieces = [piece for n, text in enumerate(texts) for piece in _pieces(n, text)]
+        if len(pieces) == len(texts):  # nothing to cut: one call, as always
+            return self.model.predict(texts)
+        found: list[list[Attribution]] = [[] for _ in texts]
+        call: list[_Piece] = []
+
+        def run() -> None:
+            views = [texts[p.text_index][p.view : p.end] for p in call]
+            for piece, atts in zip(call, self.model.predict(views), strict=True):
+                shifted = (_shifted(a, piece.view) if piece.view else a for a in atts)
+                found[piece.text_index].extend(a for a in shifted if _anchor(a) >= piece.keep)
+            call.clear()
+
+        for piece in pieces:
+            if call and (
+                len(call) >= batch_size or sum(p.end - p.view for p in call) + piece.end - piece.view > CALL_CHARS
+            ):
+                run()
+            call.append(piece)
+        run()
+        for atts in found:
+            atts.sort(key=lambda a: (a.source or a.cue or a.content)[0])
+            for k, att in enumerate(atts):
+                att.id = f"A{k + 1}"
+        return found
+
     def _report(self, text: str, atts: list[Attribution], art_id: str | None) -> ArticleReport:
         sentences = split_sentences(text)
         self.scorer.score_article(text, sentences, atts)
         claims = []
-        for sent in sentences:
-            att = claim_attribution(atts, sent)
+        for sent, att in zip(sentences, claim_attributions(atts, sentences), strict=True):
             claims.append(
                 Claim(
                     text=text[sent.start : sent.end],

@@ -88,3 +88,16 @@ def test_check_many_matches_check(checker: Checker):
         ]
         for a, b in zip(report.attributions, one.attributions, strict=True):
             assert a.confidence == pytest.approx(b.confidence, abs=1e-3)
+
+
+def test_precision_is_chosen_at_load():
+    from claimcheck import Checker
+
+    with pytest.raises(ValueError, match="use one of"):
+        Checker.load(precision="fp8")
+    with pytest.raises(ValueError, match="no precision setting"):
+        Checker.load("baseline", precision="int8")
+    fast = Checker.load(precision="int8")
+    assert fast.model.precision == "int8"
+    report = fast.check("Mayor Ann Ortiz said the bridge will reopen in May. The council met on Tuesday.")
+    assert report.claims[0].type == "named_person" and report.claims[0].attribution
