@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from filelock import FileLock
 from typer.testing import CliRunner
 
 from claimcheck import batch as batch_module
-from claimcheck.batch import COLUMNS, BatchError, JsonlInput, output_schema, run_batch
+from claimcheck.batch import COLUMNS, BatchError, BatchSummary, JsonlInput, output_schema, run_batch
 from claimcheck.data import ArticleReport, Summary
 from claimcheck.formats import claim_rows
 from claimcheck.io.documents import InputError, decode_article, read_article
@@ -492,6 +493,23 @@ def test_bad_paths_and_extensions(baseline: Checker, tmp_path: Path):
         run_batch(tmp_path / "numbers.parquet", tmp_path / "out.jsonl", baseline)
 
 
+def _traced(run: Callable[[Callable[[int, int | None], None]], BatchSummary], at: tuple[int, ...]):
+    """``run(progress)`` under tracemalloc: its result and the traced memory when ``done`` reached each of ``at``."""
+    marks: dict[int, int] = {}
+
+    def progress(done: int, total: int | None) -> None:
+        if done in at:
+            gc.collect()
+            marks[done] = tracemalloc.get_traced_memory()[0]
+
+    gc.collect()
+    tracemalloc.start()
+    try:
+        return run(progress), marks
+    finally:
+        tracemalloc.stop()
+
+
 def test_memory_stays_flat_over_many_articles(baseline: Checker, tmp_path: Path):
     """2,000 small articles from a generator: memory after 2,000 is that after 400."""
     n = 2000
@@ -500,19 +518,10 @@ def test_memory_stays_flat_over_many_articles(baseline: Checker, tmp_path: Path)
         for i in range(n):
             yield f"a{i}", f"Report {i}: the mayor Ann Lee said the market will open on day {i}. It rained.\n"
 
-    marks: dict[int, int] = {}
-
-    def progress(done: int, total: int | None) -> None:
-        if done in (400, n):
-            gc.collect()
-            marks[done] = tracemalloc.get_traced_memory()[0]
-
-    gc.collect()
-    tracemalloc.start()
-    try:
-        summary = run_batch(articles(), tmp_path / "claims.jsonl", baseline, batch_size=50, progress=progress)
-    finally:
-        tracemalloc.stop()
+    summary, marks = _traced(
+        lambda progress: run_batch(articles(), tmp_path / "claims.jsonl", baseline, batch_size=50, progress=progress),
+        (400, n),
+    )
     assert summary.articles == n and summary.claims == 2 * n
     # holding the reports would cost megabytes, the texts some 200 kB, the ids alone some 90 kB
     growth = marks[n] - marks[400]
@@ -529,19 +538,9 @@ def test_memory_stays_flat_over_a_folder_into_parquet_with_resume(baseline: Chec
     out = tmp_path / "claims.parquet"
     with pytest.raises(Crash):
         run_batch(tmp_path / "arch", out, Flaky(baseline, crash_on=5), batch_size=50)
-    marks: dict[int, int] = {}
-
-    def progress(done: int, total: int | None) -> None:
-        if done in (400, n):
-            gc.collect()
-            marks[done] = tracemalloc.get_traced_memory()[0]
-
-    gc.collect()
-    tracemalloc.start()
-    try:
-        summary = run_batch(tmp_path / "arch", out, baseline, batch_size=50, progress=progress)
-    finally:
-        tracemalloc.stop()
+    summary, marks = _traced(
+        lambda progress: run_batch(tmp_path / "arch", out, baseline, batch_size=50, progress=progress), (400, n)
+    )
     assert (summary.skipped, summary.articles) == (200, n - 200)
     assert len(read_rows(out)) == 2 * n
     growth = marks[n] - marks[400]
