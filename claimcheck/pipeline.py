@@ -192,6 +192,7 @@ class Checker:
             raise ValueError(f"{len(ids)} ids for {len(texts)} texts")
         if any(i is not None and not isinstance(i, str) for i in ids):
             raise TypeError("article ids must be str or None")  # before the model's work, not after
+        ids = [None if i is None else clean_text(i) for i in ids]  # ids are written out as UTF-8 too
         reports: list[ArticleReport] = []
         for i in range(0, len(texts), batch_size):
             batch = texts[i : i + batch_size]

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
@@ -243,7 +244,14 @@ def create_app(checker: Checker | None = None, max_bytes: int = 1_000_000) -> Fa
     # calls it (a lock over the server's worker threads left 39 threads after 16 concurrent
     # clients, against 11 now). The JSON is written on a worker thread, off the model's.
     model_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="claimcheck-model")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        model_thread.shutdown(wait=False, cancel_futures=True)  # a stopping server runs no queued checks
+
     app = FastAPI(
+        lifespan=lifespan,
         title="claimcheck",
         version=__version__,
         description="Who stands behind each claim of a news article, and how well is it sourced?",

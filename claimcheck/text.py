@@ -184,8 +184,11 @@ def split_segments(text: str, max_chars: int, context_chars: int = 0) -> list[tu
         view = start
         if context_chars and start:
             lo = max(0, start - context_chars)
-            first = _LINE_BREAK.search(text, lo, start) or _SENTENCE_END.search(text, lo, start)
-            if first is not None and first.end() < start:
+            # the first line or sentence start in the lead-in window (a line break right at
+            # ``start`` gives none: then a sentence end is tried)
+            found = (_LINE_BREAK.search(text, lo, start), _SENTENCE_END.search(text, lo, start))
+            first = next((m for m in found if m is not None and m.end() < start), None)
+            if first is not None:
                 view = first.end()
         segments.append((start, end, view))
         start = end

@@ -464,3 +464,15 @@ def test_service_oversized_then_still_answers(client):
     r = client.post("/v1/check", json={"text": EMOJI})
     assert r.status_code == 200
     check_report(ArticleReport.from_dict(r.json()), EMOJI)
+
+
+def test_a_cut_at_a_line_break_still_gets_its_lead_in():
+    # lines of several sentences, longer than the lead-in: a cut falls right after a line
+    # break, and the only line break in the lead-in window is that one
+    line = "".join(f"Sentence {k} of this line is here. " for k in range(18)).strip() + "\n"
+    text = line * 40
+    segments = split_segments(text, 1000, 300)
+    assert all(text[start - 1] == "\n" for start, _, _ in segments[1:])
+    for start, _, view in segments[1:]:
+        assert 0 < start - view <= 300, "a segment after the first sees the sentences before it"
+        assert text[view - 2] == "."

@@ -145,3 +145,10 @@ def test_serve_command(monkeypatch: pytest.MonkeyPatch):
     assert kw == {"host": "127.0.0.1", "port": 8123}  # never 0.0.0.0 by default
     with TestClient(served) as c:
         assert c.post("/v1/check", json={"text": "A long enough text."}).status_code == 413
+
+
+def test_lone_surrogate_in_an_id_is_answered(client: TestClient):
+    """A JSON ``\\ud800`` escape parses to a lone surrogate, which cannot be written as UTF-8."""
+    body = '{"text": "Mayor Ann Ortiz said the bridge will reopen.", "id": "a\\ud800"}'
+    r = client.post("/v1/check", content=body, headers={"content-type": "application/json"})
+    assert r.status_code == 200 and r.json()["id"] == "a\ufffd"
