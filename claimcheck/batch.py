@@ -427,18 +427,12 @@ def check_articles(checker: Checker, articles: list[Article]) -> list[ArticleRes
     rows: dict[int, list[bytes]] = {}
     errors = {i: a.error for i, a in enumerate(articles) if a.error is not None}
     if readable:
-        try:
-            texts, ids = [articles[i].text for i in readable], [articles[i].id for i in readable]
-            for i, report in zip(readable, checker.check_many(texts, ids, len(readable)), strict=True):
+        texts, ids = [articles[i].text for i in readable], [articles[i].id for i in readable]
+        for i, report in zip(readable, checker.check_each(texts, ids, len(readable)), strict=True):
+            if isinstance(report, Exception):
+                errors[i] = f"{articles[i].id}: the checker failed: {type(report).__name__}: {report}"
+            else:
                 rows[i] = _rows(articles[i].id, report)
-        except Exception:
-            rows.clear()
-            for i in readable:
-                a = articles[i]
-                try:
-                    rows[i] = _rows(a.id, checker.check(a.text, a.id))
-                except Exception as e:
-                    errors[i] = f"{a.id}: the checker failed: {type(e).__name__}: {e}"
     return [ArticleResult(a.key, a.id, rows.get(i), errors.get(i)) for i, a in enumerate(articles)]
 
 

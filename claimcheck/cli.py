@@ -107,20 +107,15 @@ def check(
             for start in range(0, len(texts), batch_size):
                 chunk = texts[start : start + batch_size]
                 ids = [Path(n).stem if n != "-" else "stdin" for n, _ in chunk]
-                try:
-                    reports = checker.check_many([t for _, t in chunk], ids=ids, batch_size=batch_size)
-                except Exception:
-                    # one article the checker fails on must not cost the others: one at a time
-                    reports = []
-                    for (name, text), art_id in zip(chunk, ids, strict=True):
-                        try:
-                            reports.append(checker.check(text, id=art_id))
-                        except Exception as e:
-                            message = escape(f"{name}: cannot be checked ({e!r})")
-                            err.print(f"[red]claimcheck: error:[/] {message}", highlight=False)
-                            failed += 1
-                            reports.append(None)
-                items += [(name, r) for (name, _), r in zip(chunk, reports, strict=True) if r is not None]
+                # one article the checker fails on must not cost the others
+                reports = checker.check_each([t for _, t in chunk], ids=ids, batch_size=batch_size)
+                for (name, _), report in zip(chunk, reports, strict=True):
+                    if isinstance(report, Exception):
+                        message = escape(f"{name}: cannot be checked ({report!r})")
+                        err.print(f"[red]claimcheck: error:[/] {message}", highlight=False)
+                        failed += 1
+                    else:
+                        items.append((name, report))
                 progress.advance(task, len(chunk))
     if fmt is Format.table:
         if out:

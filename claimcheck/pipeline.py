@@ -203,6 +203,24 @@ class Checker:
                 progress(len(batch))
         return reports
 
+    def check_each(
+        self, texts: Iterable[str], ids: Iterable[str | None] | None = None, batch_size: int = 16
+    ) -> list[ArticleReport | Exception]:
+        """:meth:`check_many`, except that an article the checker fails on gives its exception
+        in its place instead of failing the others: a failing call is retried one article at a time."""
+        texts = list(texts)
+        ids = list(ids) if ids is not None else [None] * len(texts)
+        try:
+            return list(self.check_many(texts, ids, batch_size))
+        except Exception:
+            out: list[ArticleReport | Exception] = []
+            for text, art_id in zip(texts, ids, strict=True):
+                try:
+                    out.append(self.check(text, art_id))
+                except Exception as e:
+                    out.append(e)
+            return out
+
     def _predict(self, texts: list[str], batch_size: int) -> list[list[Attribution]]:
         """``model.predict`` over the texts, long ones cut into segments whose
         attributions are shifted back to the whole text's offsets and numbered anew."""

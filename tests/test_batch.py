@@ -228,6 +228,8 @@ class Flaky:
     def check(self, text, id=None):
         return self.check_many([text], [id])[0]
 
+    check_each = Checker.check_each  # the library's retry, over this wrapper's check_many
+
 
 def test_checker_failure_is_one_articles_error(baseline: Checker, tmp_path: Path):
     pairs = [
@@ -288,11 +290,11 @@ def test_kill_9_then_rerun(tmp_path: Path):
         "from claimcheck.batch import run_batch\n"
         "from claimcheck.pipeline import Checker\n"
         "inner = Checker.load('baseline')\n"
-        "class Slow:\n"
+        "class Slow(Checker):\n"
         "    def check_many(self, texts, ids, batch_size=16):\n"
         "        time.sleep(0.2)\n"
         "        return inner.check_many(texts, ids, batch_size)\n"
-        "run_batch(sys.argv[1], sys.argv[2], Slow(), batch_size=4)\n",
+        "run_batch(sys.argv[1], sys.argv[2], Slow(inner.model, inner.scorer), batch_size=4)\n",
         encoding="utf-8",
     )
     out = tmp_path / "claims.jsonl"

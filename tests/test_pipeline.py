@@ -101,3 +101,20 @@ def test_precision_is_chosen_at_load():
     assert fast.model.precision == "int8"
     report = fast.check("Mayor Ann Ortiz said the bridge will reopen in May. The council met on Tuesday.")
     assert report.claims[0].type == "named_person" and report.claims[0].attribution
+
+
+def test_check_each_gives_a_failing_article_its_exception_in_place():
+    from claimcheck import Checker
+
+    class FailsOnBoom:
+        architecture = "test"
+
+        def predict(self, texts):
+            if any("boom" in t for t in texts):
+                raise RuntimeError("the model fell over")
+            return [[] for _ in texts]
+
+    checker = Checker(FailsOnBoom())
+    out = checker.check_each(["Ann said so.", "boom", "Bob said no."], ids=["a", "b", "c"])
+    assert [type(r).__name__ for r in out] == ["ArticleReport", "RuntimeError", "ArticleReport"]
+    assert out[0].id == "a" and out[2].id == "c"
