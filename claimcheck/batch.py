@@ -52,7 +52,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from filelock import FileLock, Timeout
 
 from claimcheck.formats import claim_rows
-from claimcheck.io.documents import InputError, decode_article, read_article
+from claimcheck.io.documents import InputError, article_text, decode_article, read_article
 from claimcheck.pipeline import Checker, clean_text
 
 if TYPE_CHECKING:
@@ -135,12 +135,12 @@ def _text_article(key: str, raw_id: Any, text: Any, name: str) -> Article:
     """An article from a JSONL or Parquet value, read with the rules of article files
     (not empty, not binary, HTML reduced to its text), or the error why not."""
     art_id = key if raw_id is None else clean_text(str(raw_id))
-    if isinstance(text, str):  # JSON text: decode_article holds the rules, for bytes
-        text = clean_text(text).encode()
-    if not isinstance(text, bytes):
+    if not isinstance(text, str | bytes):
         return Article(key, art_id, None, f"{name}: no article text (`text` must be a string)")
     try:
-        return Article(key, art_id, decode_article(text, name))
+        # lone surrogates go here already: Arrow (the Ray path) cannot hold them
+        decoded = article_text(clean_text(text), name) if isinstance(text, str) else decode_article(text, name)
+        return Article(key, art_id, decoded)
     except InputError as e:
         return Article(key, art_id, None, str(e))
 

@@ -67,6 +67,17 @@ _BACKGROUND = [
     "Work on the quay began in the spring.",
 ]
 
+#: how a claim is attributed: a quote, said, according to, a vague group, a document, a pronoun, nobody
+_FORMS = (
+    '"{quote}," {person} said.',
+    "{person} said {claim}.",
+    "According to {body}, {claim}.",
+    "{group} say {claim}.",
+    "{document} found that {claim}.",
+    '{pronoun} told reporters: "{quote}."',
+    "{quote}.",
+)
+
 
 def make_article(rng: random.Random) -> str:
     """A short article of 3 to 7 sentences: quotes, said, according to, a credit line."""
@@ -74,21 +85,18 @@ def make_article(rng: random.Random) -> str:
     for _ in range(rng.randint(2, 6)):
         claim = rng.choice(_CLAIMS)
         person, pronoun = rng.choice(_PEOPLE)
-        form = rng.randrange(7)
-        if form == 0:
-            sentences.append(f'"{claim[0].upper()}{claim[1:]}," {person} said.')
-        elif form == 1:
-            sentences.append(f"{person} said {claim}.")
-        elif form == 2:
-            sentences.append(f"According to {rng.choice(_BODIES)}, {claim}.")
-        elif form == 3:
-            sentences.append(f"{rng.choice(_GROUPS)} say {claim}.")
-        elif form == 4:
-            sentences.append(f"{rng.choice(_DOCUMENTS)} found that {claim}.")
-        elif form == 5:
-            sentences.append(f'{pronoun.capitalize()} told reporters: "{claim[0].upper()}{claim[1:]}."')
-        else:
-            sentences.append(f"{claim[0].upper()}{claim[1:]}.")
+        form = rng.choice(_FORMS)
+        sentences.append(
+            form.format(
+                claim=claim,
+                quote=f"{claim[0].upper()}{claim[1:]}",
+                person=person,
+                pronoun=pronoun.capitalize(),
+                body=rng.choice(_BODIES),
+                group=rng.choice(_GROUPS),
+                document=rng.choice(_DOCUMENTS),
+            )
+        )
     text = " ".join(sentences)
     if rng.random() < 0.2:
         text += "\n\nOriginal Source: www.lornholm-gazette.example"

@@ -44,6 +44,12 @@ def decode_article(raw: bytes, name: str, is_html: bool = False) -> str:
         text = raw.decode(encoding)
     except UnicodeDecodeError as err:
         raise InputError(f"{name}: not {what} (bad byte at offset {err.start})") from None
+    return article_text(text, name, is_html)
+
+
+def article_text(text: str, name: str, is_html: bool = False) -> str:
+    """The article in decoded text: HTML (by flag or by its opening tag) reduced to its
+    text; empty articles rejected with a one-line error."""
     if is_html or (text.lstrip()[:15].lower().startswith(("<!doctype html", "<html"))):
         text = html_to_text(text)
     if not text.strip():
