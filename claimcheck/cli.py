@@ -277,8 +277,8 @@ def evaluate(
     precision: PrecisionOpt = None,
 ) -> None:
     """Score a model on labelled articles: spans, types, claims, quality, speed."""
-    from eval.harness import evaluate as run_eval
-    from eval.harness import load_eval_data
+    from claimcheck.evaluation.harness import evaluate as run_eval
+    from claimcheck.evaluation.harness import load_eval_data
 
     try:
         examples = load_eval_data(data)
@@ -318,8 +318,8 @@ def train(
     """Train a model from a config, or continue one on new labels (--add), and write its model folder."""
     import logging
 
-    from training.config import ConfigError
-    from training.train import continue_from_config, refit_type_head_from_config, train_from_config
+    from claimcheck.training.config import ConfigError
+    from claimcheck.training.train import continue_from_config, refit_type_head_from_config, train_from_config
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
@@ -358,8 +358,8 @@ def fit_scoring(
     alpha: Annotated[float, typer.Option(help="Ridge regularisation strength.")] = 1.0,
 ) -> None:
     """Fit the sourcing-score weights to labelled quality; prints cross-validated Spearman."""
-    from eval.harness import load_eval_data
-    from training.fit_scoring import fit_scoring as fit
+    from claimcheck.evaluation.harness import load_eval_data
+    from claimcheck.training.fit_scoring import fit_scoring as fit
 
     try:
         examples = load_eval_data(data)

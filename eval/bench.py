@@ -113,9 +113,9 @@ def bench(
 ) -> dict[str, Any]:
     import torch
 
+    from claimcheck.evaluation.harness import load_eval_data
     from claimcheck.models.tagger import TransformerAttributionModel, bf16_supported
     from claimcheck.pipeline import Checker
-    from eval.harness import load_eval_data
 
     torch.set_num_threads(threads)
     checker = Checker.load(model)

@@ -18,11 +18,11 @@ import json
 from pathlib import Path
 
 from claimcheck.data import load_examples, save_examples
+from claimcheck.evaluation.harness import evaluate, summarize_metrics
 from claimcheck.models.registry import load_model
 from claimcheck.pipeline import Checker
-from eval.harness import evaluate, summarize_metrics
-from training.config import load_config
-from training.finetune import FinetuneConfig, continue_training
+from claimcheck.training.config import load_config
+from claimcheck.training.finetune import FinetuneConfig, continue_training
 
 REPO = Path(__file__).resolve().parents[1]
 

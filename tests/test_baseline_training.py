@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from claimcheck.models.registry import load_model
+from claimcheck.training.baseline import BaselineConfig, train_baseline
+from claimcheck.training.config import load_config
+from claimcheck.training.weak_labels import load_annotations
 from tests.conftest import POLNEAR, need
-from training.baseline import BaselineConfig, train_baseline
-from training.config import load_config
-from training.weak_labels import load_annotations
 
 
 def test_annotation_file_is_valid():

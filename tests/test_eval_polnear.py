@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from eval.harness import evaluate, load_eval_data
+from claimcheck.evaluation.harness import evaluate, load_eval_data
 from tests.conftest import GOLD, POLNEAR, need
 
 

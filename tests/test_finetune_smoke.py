@@ -10,9 +10,9 @@ from typer.testing import CliRunner
 
 from claimcheck.cli import app
 from claimcheck.models.registry import load_model
+from claimcheck.training.config import load_config
+from claimcheck.training.finetune import FinetuneConfig, finetune
 from tests.conftest import POLNEAR, REPO, need
-from training.config import load_config
-from training.finetune import FinetuneConfig, finetune
 
 
 def test_finetune_smoke(tmp_path, monkeypatch):

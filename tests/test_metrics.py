@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from claimcheck.data import ArticleReport, Attribution, LabelledExample, Summary
-from eval.metrics import (
+from claimcheck.evaluation.metrics import (
     calibration,
     claim_scores,
     evaluate_predictions,

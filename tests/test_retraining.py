@@ -18,8 +18,8 @@ from tests.test_tagger import ARTICLES, _examples, tiny_encoder  # noqa: F401  (
 
 @pytest.fixture(scope="module")
 def tiny_model(tiny_encoder, tmp_path_factory):  # noqa: F811
-    from training.config import load_config
-    from training.finetune import FinetuneConfig, finetune
+    from claimcheck.training.config import load_config
+    from claimcheck.training.finetune import FinetuneConfig, finetune
 
     torch.set_num_threads(1)
     root = tmp_path_factory.mktemp("tiny-model")
@@ -102,8 +102,8 @@ def test_type_head_refit_repools_the_original_sources(tiny_model, tmp_path):
     the training data is at hand; without it the head's stored vectors stand in."""
     import numpy as np
 
-    from training.config import load_config
-    from training.finetune import FinetuneConfig, _refit_type_head, pooled_sources
+    from claimcheck.training.config import load_config
+    from claimcheck.training.finetune import FinetuneConfig, _refit_type_head, pooled_sources
 
     folder, config_path = tiny_model
     config = load_config(config_path, FinetuneConfig)

@@ -76,8 +76,8 @@ def test_link_picks_nearest_source_and_content():
 
 
 def test_overfit_save_reload(tiny_encoder, tmp_path, caplog):
-    from training.config import load_config
-    from training.finetune import FinetuneConfig, finetune
+    from claimcheck.training.config import load_config
+    from claimcheck.training.finetune import FinetuneConfig, finetune
 
     torch.set_num_threads(1)
     data = tmp_path / "train.jsonl"
@@ -138,7 +138,13 @@ def test_overfit_save_reload(tiny_encoder, tmp_path, caplog):
 def test_checkpoint_round_trip(tiny_encoder, tmp_path):
     from transformers import get_linear_schedule_with_warmup
 
-    from training.finetune import FinetuneConfig, build_network, load_checkpoint, save_checkpoint, trainable_state
+    from claimcheck.training.finetune import (
+        FinetuneConfig,
+        build_network,
+        load_checkpoint,
+        save_checkpoint,
+        trainable_state,
+    )
 
     config = FinetuneConfig(base_encoder=str(tiny_encoder), train=tmp_path, output=tmp_path / "m", lora_r=2)
     network, _ = build_network(config)

@@ -21,7 +21,7 @@ from claimcheck.models.registry import save_model
 from claimcheck.models.rules import NOT_CUES
 from claimcheck.models.type_classifier import TypeClassifier
 from claimcheck.text import tokenize
-from training.weak_labels import ANNOTATED, load_annotations, typed_sources
+from claimcheck.training.weak_labels import ANNOTATED, load_annotations, typed_sources
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +81,8 @@ def train_baseline(config: BaselineConfig) -> Path:
     model = fit_baseline(config)
     training = {"config": config.model_dump(mode="json"), "data_seen": [str(config.train), str(config.annotations)]}
     if config.dev_gold and Path(config.dev_gold).exists():
+        from claimcheck.evaluation.harness import evaluate, summarize_metrics
         from claimcheck.pipeline import Checker
-        from eval.harness import evaluate, summarize_metrics
 
         training["dev_gold"] = summarize_metrics(evaluate(Checker(model), load_training_data(config.dev_gold)))
     return save_model(model, config.output, extra={"training": training})

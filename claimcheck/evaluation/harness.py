@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from claimcheck.data import ROLES, LabelledExample, load_examples
+from claimcheck.evaluation.metrics import evaluate_predictions, quality_scores
 from claimcheck.io.brat import read_brat_dir
 from claimcheck.pipeline import Checker
-from eval.metrics import evaluate_predictions, quality_scores
 
 
 def load_eval_data(path: str | Path) -> list[LabelledExample]:

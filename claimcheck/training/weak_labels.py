@@ -33,7 +33,7 @@ from claimcheck.models.baseline import source_context
 from claimcheck.models.type_classifier import SourceContext, capitalised
 from claimcheck.text import split_sentences
 
-ANNOTATED = Path(__file__).resolve().parent / "labels" / "polnear-train-types.jsonl"
+ANNOTATED = Path(__file__).resolve().parents[2] / "training" / "labels" / "polnear-train-types.jsonl"
 _DETERMINERS = {"the", "a", "an", "this", "that", "his", "her", "their", "its"}
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from training.config import ConfigError, load_config
+from claimcheck.training.config import ConfigError, load_config
 
 
 def continue_from_config(
@@ -17,7 +17,7 @@ def continue_from_config(
     overrides: list[str] | None = None,
 ):
     """Continue a trained tagger on new labels (``--add``); returns the result with before/after figures."""
-    from training.finetune import FinetuneConfig, continue_training
+    from claimcheck.training.finetune import FinetuneConfig, continue_training
 
     return continue_training(load_config(path, FinetuneConfig, overrides), add, start, output)
 
@@ -26,7 +26,7 @@ def refit_type_head_from_config(
     path: str | Path, start: str | None = None, output: Path | None = None, overrides: list[str] | None = None
 ) -> Path:
     """Refit only the type head of a trained tagger (``--type-head-only``); returns the model folder."""
-    from training.finetune import FinetuneConfig, refit_type_head
+    from claimcheck.training.finetune import FinetuneConfig, refit_type_head
 
     return refit_type_head(load_config(path, FinetuneConfig, overrides), start, output)
 
@@ -38,11 +38,11 @@ def train_from_config(path: str | Path, overrides: list[str] | None = None) -> P
         raise ConfigError(f"{path}: no such config file")
     architecture = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("architecture")
     if architecture == "baseline.v1":
-        from training.baseline import BaselineConfig, train_baseline
+        from claimcheck.training.baseline import BaselineConfig, train_baseline
 
         return train_baseline(load_config(path, BaselineConfig, overrides))
     if architecture == "tagger.v1":
-        from training.finetune import FinetuneConfig, finetune
+        from claimcheck.training.finetune import FinetuneConfig, finetune
 
         return finetune(load_config(path, FinetuneConfig, overrides))
     raise ConfigError(f"{path}: architecture: unknown {architecture!r} (known: baseline.v1, tagger.v1)")

@@ -16,10 +16,10 @@ from scipy.stats import spearmanr
 from sklearn.model_selection import KFold
 
 from claimcheck.data import LabelledExample
+from claimcheck.evaluation.metrics import pair_attributions
 from claimcheck.pipeline import Checker
 from claimcheck.scoring import SCORED_TYPES, ScoringContext, ScoringWeights, SourcingScorer
 from claimcheck.text import split_sentences
-from eval.metrics import pair_attributions
 
 
 @dataclass

@@ -28,6 +28,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from safetensors.torch import load_file, save_file
 
 from claimcheck.data import ROLES, LabelledExample
+from claimcheck.evaluation.harness import summarize_metrics
 from claimcheck.models.registry import file_sha256, save_model
 from claimcheck.models.tagger import (
     DEFAULT_ENCODER,
@@ -40,9 +41,8 @@ from claimcheck.models.type_classifier import source_features
 from claimcheck.models.type_head import SpanTypeHead
 from claimcheck.models.windows import IGNORE, Window, label_windows, make_windows
 from claimcheck.pipeline import Checker
-from eval.harness import summarize_metrics
-from training.baseline import load_training_data
-from training.weak_labels import ANNOTATED, labelled_sources, load_annotations
+from claimcheck.training.baseline import load_training_data
+from claimcheck.training.weak_labels import ANNOTATED, labelled_sources, load_annotations
 
 log = logging.getLogger(__name__)
 
@@ -213,7 +213,7 @@ def load_checkpoint(path: Path, network, optimizer, scheduler) -> dict[str, Any]
 
 
 def dev_metrics(model: TransformerAttributionModel, dev: list[LabelledExample]) -> dict[str, Any]:
-    from eval.harness import evaluate
+    from claimcheck.evaluation.harness import evaluate
 
     metrics = evaluate(Checker(model), dev)
     spans = metrics["spans"]

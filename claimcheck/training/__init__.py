@@ -1,0 +1,1 @@
+"""Training: the fine-tuned tagger, the rule baseline's type classifier, the sourcing scorer's fit."""

@@ -1,1 +1,0 @@
-"""Training code: data preparation, type labels, and fitting of claimcheck's models."""
