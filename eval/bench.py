@@ -74,7 +74,7 @@ def _encoder_pass(net, windows, batch_windows: int = 16) -> float:
     t0 = time.perf_counter()
     with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=net.use_bf16):
         for b in range(0, len(order), batch_windows):
-            ids, mask = pad_batch(order[b : b + batch_windows], net.tokenizer.pad_token_id)
+            ids, mask, _ = pad_batch(order[b : b + batch_windows], net.tokenizer.pad_token_id)
             net.runtime_network.encoder(input_ids=ids, attention_mask=mask)
     return time.perf_counter() - t0
 

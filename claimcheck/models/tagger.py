@@ -25,11 +25,13 @@ from torch import nn
 
 from claimcheck.data import ROLES, Attribution
 from claimcheck.models.baseline import source_context
+from claimcheck.models.decoding import viterbi_tags
 from claimcheck.models.registry import ModelError, file_sha256, register
 from claimcheck.models.rules import credit_lines
 from claimcheck.models.type_classifier import withheld
 from claimcheck.models.type_head import SpanTypeHead
 from claimcheck.models.windows import (
+    N_CASES,
     Window,
     bridge_fragments,
     decode_spans,
@@ -108,28 +110,88 @@ def bf16_supported() -> bool:
 
 
 class TaggerNetwork(nn.Module):
-    """Encoder + a linear BIO head per role (3 roles x 3 tags)."""
+    """Encoder + a linear BIO head per role (3 roles x 3 tags).
 
-    def __init__(self, encoder: nn.Module, dropout: float = 0.1):
+    With ``case_features`` a learnt embedding of each piece's letter case (lower,
+    Capitalised, ALL CAPS; see :func:`~claimcheck.models.windows.case_ids`) is added
+    to the input embeddings: the uncased encoder cannot tell "AP" from "ap" or a
+    named organisation from a common noun otherwise. It starts at zero, so an
+    untrained one changes nothing.
+    """
+
+    def __init__(self, encoder: nn.Module, dropout: float = 0.1, case_features: bool = False):
         super().__init__()
         self.encoder = encoder
         self.dropout = nn.Dropout(dropout)
         self.tag_head = nn.Linear(encoder.config.hidden_size, len(ROLES) * N_TAGS)
+        self.case_embedding = nn.Embedding(N_CASES, encoder.config.hidden_size) if case_features else None
+        if self.case_embedding is not None:
+            nn.init.zeros_(self.case_embedding.weight)
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+    def forward(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, case_ids: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        if self.case_embedding is not None and case_ids is not None:
+            embeds = self.encoder.get_input_embeddings()(input_ids) + self.case_embedding(case_ids)
+            out = self.encoder(inputs_embeds=embeds, attention_mask=attention_mask)
+        else:
+            out = self.encoder(input_ids=input_ids, attention_mask=attention_mask)
+        hidden = out.last_hidden_state
         logits = self.tag_head(self.dropout(hidden))
         return logits.view(*logits.shape[:2], len(ROLES), N_TAGS), hidden
 
 
-def pad_batch(windows: list[Window], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+def pad_batch(windows: list[Window], pad_id: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Piece ids, attention mask and case ids of ``windows``, padded to the longest."""
     width = max(len(w.input_ids) for w in windows)
     ids = torch.full((len(windows), width), pad_id, dtype=torch.long)
     mask = torch.zeros((len(windows), width), dtype=torch.long)
+    cases = torch.zeros((len(windows), width), dtype=torch.long)
     for i, w in enumerate(windows):
         ids[i, : len(w.input_ids)] = torch.tensor(w.input_ids)
         mask[i, : len(w.input_ids)] = 1
-    return ids, mask
+        if w.case_ids:
+            cases[i, : len(w.case_ids)] = torch.tensor(w.case_ids)
+    return ids, mask, cases
+
+
+ENCODER_FILE = "encoder.safetensors"
+#: the input word embeddings stay frozen in full fine-tuning and are not stored: they come
+#: from the base encoder package, which keeps a fully fine-tuned model folder small
+FROZEN = ("embeddings.word_embeddings.weight",)
+
+
+def encoder_weights(encoder: nn.Module) -> dict[str, torch.Tensor]:
+    """A fully fine-tuned encoder's weights to store: all but the frozen word embeddings, in
+    float16 (half the size; the model is evaluated as stored)."""
+    return {
+        name: value.detach().to(torch.float16).contiguous()
+        for name, value in encoder.state_dict().items()
+        if name not in FROZEN and value.is_floating_point()
+    }
+
+
+def load_encoder_weights(encoder: nn.Module, path: Path) -> None:
+    """Put stored fine-tuned weights into the base encoder (every stored name must exist)."""
+    weights = load_file(str(path))
+    state = encoder.state_dict()
+    unknown = sorted(set(weights) - set(state))
+    if unknown:
+        raise ModelError(f"{path}: weights the encoder does not have: {', '.join(unknown[:3])}")
+    with torch.no_grad():
+        for name, value in weights.items():
+            state[name].copy_(value.to(state[name].dtype))
+
+
+def load_heads(network: TaggerNetwork, path: Path) -> None:
+    """The tag head (and the case embedding, where the network has one) from ``heads.safetensors``."""
+    heads = load_file(str(path))
+    network.tag_head.load_state_dict({k.removeprefix("tag_head."): v for k, v in heads.items() if k.startswith("tag_head.")})
+    if network.case_embedding is not None:
+        if "case_embedding.weight" not in heads:
+            raise ModelError(f"{path}: the model uses case features but has no case embedding")
+        with torch.no_grad():
+            network.case_embedding.weight.copy_(heads["case_embedding.weight"])
 
 
 @dataclass
@@ -270,10 +332,12 @@ class TransformerAttributionModel:
         vectors: dict[int, np.ndarray] = {}
         for b in range(0, len(order), batch_windows):
             chunk = order[b : b + batch_windows]
-            ids, mask = pad_batch([flat[n][1] for n in chunk], self.tokenizer.pad_token_id)
+            ids, mask, cases = pad_batch([flat[n][1] for n in chunk], self.tokenizer.pad_token_id)
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.use_bf16):
-                logits, hidden = self.runtime_network(ids, mask)
+                logits, hidden = self.runtime_network(ids, mask, cases)
             pred = logits.float().argmax(-1).numpy()
+            if self.settings.get("decoding") == "viterbi":
+                self._viterbi(logits.float(), [flat[n][1] for n in chunk], pred)
             hid = hidden.float().numpy()
             for row, n in enumerate(chunk):
                 length = len(flat[n][1].input_ids)
@@ -302,6 +366,24 @@ class TransformerAttributionModel:
                 )
             )
         return results
+
+    @staticmethod
+    def _viterbi(logits: torch.Tensor, windows: list[Window], pred: np.ndarray) -> None:
+        """Overwrite ``pred``'s core pieces with the best allowed BIO sequence per window and role."""
+        starts = [w.core.index(True) if any(w.core) else 0 for w in windows]
+        lengths = [sum(w.core) for w in windows]
+        width = max(lengths, default=0)
+        if not width:
+            return
+        rows = torch.zeros((len(windows) * len(ROLES), width, N_TAGS))
+        for i, (start, length) in enumerate(zip(starts, lengths, strict=True)):
+            for r in range(len(ROLES)):
+                rows[i * len(ROLES) + r, :length] = logits[i, start : start + length, r]
+        row_lengths = [max(1, length) for length in lengths for _ in ROLES]
+        for k, tags in enumerate(viterbi_tags(rows, row_lengths)):
+            i, r = divmod(k, len(ROLES))
+            if lengths[i]:
+                pred[i, starts[i] : starts[i] + lengths[i], r] = tags
 
     @staticmethod
     def pool(encoded: _Encoded, ranges: list[tuple[int, int]]) -> np.ndarray:
@@ -354,7 +436,9 @@ class TransformerAttributionModel:
 
     def save_files(self, directory: Path) -> dict[str, Any]:
         encoder = self.network.encoder
-        if hasattr(encoder, "peft_config"):
+        if self.settings.get("finetuning") == "full":
+            save_file(encoder_weights(encoder), str(directory / ENCODER_FILE))
+        elif hasattr(encoder, "peft_config"):
             encoder.save_pretrained(str(directory))
             (directory / "README.md").unlink(missing_ok=True)
         elif self.source_dir is not None:
@@ -363,6 +447,8 @@ class TransformerAttributionModel:
                 if (self.source_dir / name).is_file():
                     shutil.copyfile(self.source_dir / name, directory / name)
         head = {f"tag_head.{k}": v.detach().contiguous() for k, v in self.network.tag_head.state_dict().items()}
+        if self.network.case_embedding is not None:
+            head["case_embedding.weight"] = self.network.case_embedding.weight.detach().contiguous()
         save_file(head, str(directory / "heads.safetensors"))
         if self.type_head is not None:
             self.type_head.save(directory)
@@ -382,9 +468,10 @@ class TransformerAttributionModel:
             encoder = AutoModel.from_pretrained(str(base))
         if (directory / "adapter_config.json").is_file():
             merge_lora(encoder, directory)
-        network = TaggerNetwork(encoder)
-        heads = load_file(str(directory / "heads.safetensors"))
-        network.tag_head.load_state_dict({k.removeprefix("tag_head."): v for k, v in heads.items()})
+        if (directory / ENCODER_FILE).is_file():
+            load_encoder_weights(encoder, directory / ENCODER_FILE)
+        network = TaggerNetwork(encoder, case_features=bool(settings.get("case_features")))
+        load_heads(network, directory / "heads.safetensors")
         type_head = SpanTypeHead.load(directory) if (directory / "type_head.json").is_file() else None
         model = cls(network, tokenizer, type_head, settings)
         model.source_dir = directory

@@ -26,6 +26,33 @@ class Window:
     offsets: list[tuple[int, int]]  # character span of every piece ((0, 0) for specials)
     core: list[bool]  # pieces whose predictions count
     labels: dict[str, list[int]] = field(default_factory=dict)  # role -> BIO (IGNORE outside core)
+    case_ids: list[int] = field(default_factory=list)  # the piece's letter case (see :func:`case_ids`)
+
+
+#: letter case of a word piece, which the uncased encoder cannot see: special/no letters,
+#: lower case, capitalised, all capitals ("FBI", "AP")
+CASE_NONE, CASE_LOWER, CASE_TITLE, CASE_UPPER = 0, 1, 2, 3
+N_CASES = 4
+
+
+def case_ids(text: str, offsets: list[tuple[int, int]]) -> list[int]:
+    """The case class of every piece, read off the original text at its offsets."""
+    out = []
+    for s, e in offsets:
+        piece = text[s:e]
+        letters = [ch for ch in piece if ch.isalpha()]
+        if not letters:
+            out.append(CASE_NONE)
+        elif all(ch.isupper() for ch in letters):
+            word_start = s == 0 or not text[s - 1].isalnum()
+            # one capital letter alone is a capitalised word ("I", "A"), two or more are an acronym
+            whole = len(letters) > 1 or (e < len(text) and text[e : e + 1].isupper())
+            out.append(CASE_UPPER if whole else CASE_TITLE if word_start else CASE_LOWER)
+        elif letters[0].isupper():
+            out.append(CASE_TITLE)
+        else:
+            out.append(CASE_LOWER)
+    return out
 
 
 def _pieces(tokenizer, text: str, start: int, end: int) -> tuple[list[int], list[tuple[int, int]]]:
@@ -66,7 +93,7 @@ def make_windows(tokenizer, text: str, max_length: int = 256, context_sentences:
         ids = [tokenizer.cls_token_id, *ctx_ids, *core_ids, tokenizer.sep_token_id]
         offsets = [(0, 0), *ctx_offs, *core_offs, (0, 0)]
         core = [False] * (1 + len(ctx_ids)) + [True] * len(core_ids) + [False]
-        windows.append(Window(ids, offsets, core))
+        windows.append(Window(ids, offsets, core, case_ids=case_ids(text, offsets)))
         i = j
     return windows
 

@@ -19,7 +19,7 @@ import shutil
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import torch
@@ -29,12 +29,16 @@ from safetensors.torch import load_file, save_file
 
 from claimcheck.data import ROLES, LabelledExample
 from claimcheck.evaluation.harness import summarize_metrics
-from claimcheck.models.registry import file_sha256, save_model
+from claimcheck.models.registry import file_sha256, load_model, save_model
 from claimcheck.models.tagger import (
     DEFAULT_ENCODER,
+    ENCODER_FILE,
+    FROZEN,
     TaggerNetwork,
     TransformerAttributionModel,
     encoder_path,
+    load_encoder_weights,
+    load_heads,
     pad_batch,
 )
 from claimcheck.models.type_classifier import source_features
@@ -53,7 +57,9 @@ class FinetuneConfig(BaseModel):
     architecture: str = "tagger.v1"
     base_encoder: str = DEFAULT_ENCODER
     train: Path
-    dev: Path | None = None
+    # article ids of ``train`` held out for every choice (epochs, decoding, heads); one per line
+    validation: Path | None = None
+    dev: Path | None = None  # reported beside validation, never used for a choice
     dev_gold: Path | None = None  # typed dev labels: reported in the model card, never trained on
     annotations: Path | None = ANNOTATED
     output: Path
@@ -62,7 +68,12 @@ class FinetuneConfig(BaseModel):
     max_length: int = 192
     context_sentences: int = 1
     inference_context_sentences: int | None = None  # context when the model runs (None: as in training)
-    epochs: int = 2
+    epochs: int = 2  # at most; with ``plateau_patience`` training stops earlier
+    plateau_patience: int | None = None  # stop after this many epochs without a better validation score
+    finetuning: Literal["lora", "full"] = "lora"  # full: every encoder weight but the word embeddings
+    case_features: bool = False  # a learnt letter-case embedding added to the input
+    decoding: Literal["argmax", "viterbi"] = "argmax"  # viterbi: no I after O
+    checkpoint_dir: Path | None = None  # default ~/.cache/claimcheck/train/<output name>
     batch_size: int = 16
     learning_rate: float = 5e-4
     head_learning_rate: float = 2e-3
@@ -100,12 +111,12 @@ def build_windows(examples: list[LabelledExample], tokenizer, config: FinetuneCo
 
 
 def collate(windows: list[Window], pad_id: int) -> dict[str, torch.Tensor]:
-    ids, mask = pad_batch(windows, pad_id)
+    ids, mask, cases = pad_batch(windows, pad_id)
     labels = torch.full((len(windows), ids.shape[1], len(ROLES)), IGNORE, dtype=torch.long)
     for i, w in enumerate(windows):
         for r, role in enumerate(ROLES):
             labels[i, : len(w.input_ids), r] = torch.tensor(w.labels[role])
-    return {"input_ids": ids, "attention_mask": mask, "labels": labels}
+    return {"input_ids": ids, "attention_mask": mask, "case_ids": cases, "labels": labels}
 
 
 # --------------------------------------------------------------------------- model
@@ -113,7 +124,7 @@ def collate(windows: list[Window], pad_id: int) -> dict[str, torch.Tensor]:
 
 def train_step(network: TaggerNetwork, batch: dict[str, torch.Tensor], loss_fn, optimizer, scheduler=None) -> float:
     """One optimisation step on a collated batch; returns the loss."""
-    logits, _ = network(batch["input_ids"], batch["attention_mask"])
+    logits, _ = network(batch["input_ids"], batch["attention_mask"], batch.get("case_ids"))
     loss = loss_fn(logits.reshape(-1, logits.shape[-1]), batch["labels"].reshape(-1))
     loss.backward()
     torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
@@ -125,12 +136,19 @@ def train_step(network: TaggerNetwork, batch: dict[str, torch.Tensor], loss_fn, 
 
 
 def build_network(config: FinetuneConfig) -> tuple[TaggerNetwork, Any]:
-    from peft import LoraConfig, get_peft_model
+    """The network to train: LoRA adapters on the base encoder, or (``finetuning: full``)
+    the whole encoder but its word embeddings, which stay as shipped."""
     from transformers import AutoModel, AutoTokenizer
 
     base = encoder_path(config.base_encoder)
     tokenizer = AutoTokenizer.from_pretrained(str(base))
     encoder = AutoModel.from_pretrained(str(base))
+    if config.finetuning == "full":
+        for name, param in encoder.named_parameters():
+            param.requires_grad_(name not in FROZEN)
+        return TaggerNetwork(encoder, case_features=config.case_features), tokenizer
+    from peft import LoraConfig, get_peft_model
+
     lora = LoraConfig(
         r=config.lora_r,
         lora_alpha=config.lora_alpha,
@@ -138,7 +156,7 @@ def build_network(config: FinetuneConfig) -> tuple[TaggerNetwork, Any]:
         target_modules=config.lora_targets,
         bias="none",
     )
-    return TaggerNetwork(get_peft_model(encoder, lora)), tokenizer
+    return TaggerNetwork(get_peft_model(encoder, lora), case_features=config.case_features), tokenizer
 
 
 def inference_context(config: FinetuneConfig) -> int:
@@ -158,6 +176,9 @@ def settings_of(config: FinetuneConfig) -> dict[str, Any]:
         "roles": list(ROLES),
         "tags": ["O", "B", "I"],
         "precision": "auto",
+        "finetuning": config.finetuning,
+        "case_features": config.case_features,
+        "decoding": config.decoding,
     }
 
 
@@ -274,45 +295,94 @@ def fit_type_head(
 # --------------------------------------------------------------------------- model card
 
 
-def model_card(config: FinetuneConfig, info: dict[str, Any]) -> str:
-    rows = "\n".join(f"| {k} | {v} |" for k, v in (info.get("dev_gold") or {}).items())
-    history = "\n".join(
-        f"| {h['epoch']} | {h['train_loss']:.4f} | {h.get(config.selection_metric, '')} |" for h in info["history"]
+def _encoder_sentence(config: FinetuneConfig) -> str:
+    if config.finetuning == "full":
+        return (
+            f"A MiniLM-L6 encoder (`{config.base_encoder}`, uncased), fully fine-tuned (all weights but the\n"
+            "word embeddings, which stay as shipped and are not stored; the rest stored in float16)"
+        )
+    return (
+        f"A MiniLM-L6 encoder (`{config.base_encoder}`, uncased) with LoRA adapters\n"
+        f"(r={config.lora_r}, alpha={config.lora_alpha}, on {', '.join(config.lora_targets)})"
     )
-    return f"""# claimcheck tagger.v1
 
-A MiniLM-L6 encoder (`{config.base_encoder}`, uncased) with LoRA adapters
-(r={config.lora_r}, alpha={config.lora_alpha}, on {", ".join(config.lora_targets)}) and a BIO
-head per role (source, cue, content), trained on `{config.train}`
-({info["n_train_articles"]} articles, {info["n_train_windows"]} windows of at most
-{config.max_length} word pieces with {config.context_sentences} sentence(s) of context;
-{inference_context(config)} when it runs);
-{config.epochs} epoch(s), batch {config.batch_size}, learning rate {config.learning_rate}
-(head {config.head_learning_rate}), seed {config.seed}. Best epoch by dev
-`{config.selection_metric}`: {info["best_epoch"]}.
+
+CURVE_KEYS = ("spans.mean_exact_f1", "source.exact_f1", "content.exact_f1", "types.macro_f1")
+
+
+def _curves(history: list[dict[str, Any]]) -> str:
+    head = "| epoch | train loss | " + " | ".join(f"validation {k}" for k in CURVE_KEYS) + " | dev spans.mean_exact_f1 |"
+    rows = [head, "|" + "---|" * (len(CURVE_KEYS) + 3)]
+    for h in history:
+        val, dev = h.get("validation") or h.get("dev") or {}, h.get("dev") or {}
+        cells = [str(val.get(k, "")) for k in CURVE_KEYS]
+        loss = f"{h['train_loss']:.4f}" if h.get("train_loss") is not None else ""
+        rows.append(f"| {h['epoch']} | {loss} | " + " | ".join(cells) + f" | {dev.get('spans.mean_exact_f1', '')} |")
+    return "\n".join(rows)
+
+
+def _figures_table(figures: dict[str, dict[str, Any]]) -> str:
+    names = list(figures)
+    keys = [k for k in dict.fromkeys(k for f in figures.values() for k in f) if k != "articles_per_s"]
+    rows = ["| metric | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    rows += [f"| {k} | " + " | ".join(str(figures[n].get(k, "")) for n in names) + " |" for k in keys]
+    return "\n".join(rows)
+
+
+def _by_class_table(by_class: dict[str, dict[str, dict[str, float]]]) -> str:
+    names = list(by_class)
+    classes = list(dict.fromkeys(c for v in by_class.values() for c in v))
+    rows = ["| type | " + " | ".join(f"{n} F1 (n)" for n in names) + " |", "|---|" + "---|" * len(names)]
+    for c in classes:
+        cells = [
+            f"{by_class[n][c]['f1']} ({by_class[n][c].get('support', '')})" if c in by_class[n] else "" for n in names
+        ]
+        rows.append(f"| {c} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def model_card(config: FinetuneConfig, info: dict[str, Any]) -> str:
+    figures = info.get("figures") or ({"dev_gold": info["dev_gold"]} if info.get("dev_gold") else {})
+    context = f"the preceding text as context, up to {config.context_sentences} sentence(s)"
+    return f"""# claimcheck {config.architecture}
+
+{_encoder_sentence(config)}, and a BIO head per role (source, cue, content){
+        " with a learnt letter-case embedding added to the input" if config.case_features else ""
+    }; tags decoded by {"constrained Viterbi (no I after O)" if config.decoding == "viterbi" else "argmax"}.
+Trained on `{config.train}` ({info["n_train_articles"]} articles, {info["n_train_windows"]} windows of
+at most {config.max_length} word pieces with {context}; {inference_context(config)} sentence(s) when it runs),
+batch {config.batch_size}, learning rate {config.learning_rate} (head {config.head_learning_rate}), seed {config.seed},
+at most {config.epochs} epoch(s){
+        f", stopped after {config.plateau_patience} epoch(s) without a better validation score"
+        if config.plateau_patience
+        else ""
+    }. Best epoch by validation `{config.selection_metric}`: {info["best_epoch"]}.
+
+**Model selection.** Every choice (epochs, decoding, heads, settings) is made on the validation
+split: {info.get("n_validation_articles", 0)} PolNeAR train articles held out by id (`{config.validation}`),
+never trained on. PolNeAR dev and the gold dev labels (`{config.dev_gold}`) are reported only,
+never used for a choice or for training. Validation types are scored on the annotated sources of
+the validation articles.
 
 The type head is a logistic regression over the source span's mean encoder vector
 plus hand features (capitalisation, lexicon hits, resolved antecedent, anonymity
 phrasing), with one temperature fitted on out-of-fold logits for calibration.
-Type labels: {info["type_labels"]} (`annotated`: training/labels/polnear-train-types.jsonl,
-sources of the training articles typed by hand by the codebook: a random sample, then
-sources the model was unsure of or took for a rarer type; `sample` in the file says which).
-The gold dev labels are used for evaluation only, never for training.
+Type labels: {info["type_labels"]} (`annotated`: `{config.annotations}`, sources of the training
+articles typed by hand by the codebook; `sample` in the file says how each was picked).
 
-## Training history (dev = `{config.dev}`)
+## Learning curves
 
-| epoch | train loss | {config.selection_metric} |
-|---|---|---|
-{history}
+{_curves(info["history"])}
 
-## Gold dev labels (`{config.dev_gold}`)
+## Figures of the stored model
 
-| metric | value |
-|---|---|
-{rows}
+{_figures_table(figures)}
 
-Measured with `claimcheck eval {config.dev_gold}` on {config.threads} CPU threads
-(bfloat16 where the CPU has it, else float32).
+## Types by class
+
+{_by_class_table(info.get("by_class") or {})}
+
+Measured with `claimcheck eval` on {config.threads} CPU threads.
 
 ## Limits
 
@@ -333,19 +403,49 @@ def _seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def finetune(config: FinetuneConfig, resume: bool = True) -> Path:
+def read_ids(path: Path) -> list[str]:
+    """Article ids, one per line (``#`` comments and blank lines skipped)."""
+    lines = (line.split("#", 1)[0].strip() for line in Path(path).read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line]
+
+
+def split_validation(
+    examples: list[LabelledExample], config: FinetuneConfig
+) -> tuple[list[LabelledExample], list[LabelledExample]]:
+    """Training and validation articles: the config's validation ids are held out of training."""
+    if config.validation is None:
+        return examples, []
+    held = set(read_ids(config.validation))
+    validation = [ex for ex in examples if ex.id in held]
+    missing = held - {ex.id for ex in validation}
+    if missing and config.max_train_articles is None:
+        raise ValueError(f"{config.validation}: {len(missing)} validation ids are not in {config.train}")
+    return [ex for ex in examples if ex.id not in held], validation
+
+
+def with_annotated_types(examples: list[LabelledExample], annotations: dict[tuple[str, str], str]):
+    """Copies of ``examples`` whose sources carry their annotated type (others stay untyped),
+    so that validation articles are scored on types too."""
+    out = []
+    for ex in examples:
+        atts = [a.model_copy(update={"type": annotations.get((ex.id, a.id), a.type)}) for a in ex.attributions]
+        out.append(ex.model_copy(update={"attributions": atts}))
+    return out
+
+
+def checkpoint_dir(config: FinetuneConfig) -> Path:
+    """Where checkpoints live: outside the work tree, where a later session finds them."""
+    if config.checkpoint_dir is not None:
+        return config.checkpoint_dir
+    return Path.home() / ".cache" / "claimcheck" / "train" / Path(config.output).name
+
+
+def make_optimizer(network: TaggerNetwork, config: FinetuneConfig, total_steps: int):
     from transformers import get_linear_schedule_with_warmup
 
-    torch.set_num_threads(config.threads)
-    _seed_everything(config.seed)
-    train = load_training_data(config.train)[: config.max_train_articles]
-    dev = load_training_data(config.dev)[: config.max_dev_articles] if config.dev else []
-    network, tokenizer = build_network(config)
-    settings = settings_of(config)
-    windows = build_windows(train, tokenizer, config)
-    log.info("train: %d articles, %d windows; dev: %d articles", len(train), len(windows), len(dev))
-
     head_params = list(network.tag_head.parameters())
+    if network.case_embedding is not None:
+        head_params += list(network.case_embedding.parameters())
     enc_params = [p for p in network.encoder.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(
         [
@@ -354,11 +454,53 @@ def finetune(config: FinetuneConfig, resume: bool = True) -> Path:
         ],
         weight_decay=config.weight_decay,
     )
-    steps_per_epoch = math.ceil(len(windows) / config.batch_size)
-    total = steps_per_epoch * config.epochs
-    scheduler = get_linear_schedule_with_warmup(optimizer, int(total * config.warmup_ratio), total)
+    scheduler = get_linear_schedule_with_warmup(optimizer, int(total_steps * config.warmup_ratio), total_steps)
+    return optimizer, scheduler
 
-    work = config.output.with_name(config.output.name + ".work")
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TextColumn("loss {task.fields[loss]:.4f}"),
+        TimeRemainingColumn(),
+    )
+
+
+def _epoch_record(model, epoch: int, loss: float | None, validation, dev, config: FinetuneConfig) -> dict[str, Any]:
+    """One row of the learning curves: train loss, validation spans (and types where
+    annotated), dev spans beside them (reported only)."""
+    record: dict[str, Any] = {"epoch": epoch, "train_loss": loss}
+    t0 = time.perf_counter()
+    for name, examples in (("validation", validation), ("dev", dev)):
+        if examples:
+            metrics = dev_metrics(model, examples)
+            record[name] = summarize_metrics(metrics) | {"spans.mean_exact_f1": metrics["spans"]["mean_exact_f1"]}
+    record["eval_seconds"] = round(time.perf_counter() - t0, 1)
+    chosen_on = record.get("validation") or record.get("dev") or {}
+    record[config.selection_metric] = chosen_on.get(config.selection_metric)
+    return record
+
+
+def finetune(config: FinetuneConfig, resume: bool = True) -> Path:
+    """Train the tagger (``claimcheck train``): see the module docstring. Resumes from the
+    checkpoint in :func:`checkpoint_dir` unless ``resume`` is false."""
+    torch.set_num_threads(config.threads)
+    _seed_everything(config.seed)
+    annotations = _annotations(config)
+    train, validation = split_validation(load_training_data(config.train), config)
+    train = train[: config.max_train_articles]
+    validation = with_annotated_types(validation, annotations)
+    dev = load_training_data(config.dev)[: config.max_dev_articles] if config.dev else []
+    network, tokenizer = build_network(config)
+    settings = settings_of(config)
+    windows = build_windows(train, tokenizer, config)
+    log.info("train %d articles (%d windows), validation %d, dev %d", len(train), len(windows), len(validation), len(dev))
+    steps_per_epoch = math.ceil(len(windows) / config.batch_size)
+    optimizer, scheduler = make_optimizer(network, config, steps_per_epoch * config.epochs)
+
+    work = checkpoint_dir(config)
     checkpoint = work / "checkpoint"
     state: dict[str, Any] = {"epoch": 0, "step_in_epoch": 0, "best": None, "history": []}
     if resume and checkpoint.is_dir():
@@ -366,60 +508,59 @@ def finetune(config: FinetuneConfig, resume: bool = True) -> Path:
         log.info("resuming at epoch %d, step %d", state["epoch"] + 1, state["step_in_epoch"])
     work.mkdir(parents=True, exist_ok=True)
     loss_fn = torch.nn.CrossEntropyLoss(ignore_index=IGNORE)
-
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TextColumn("loss {task.fields[loss]:.4f}"),
-        TimeRemainingColumn(),
-    )
-    with progress:
+    with _progress() as progress:
         for epoch in range(state["epoch"], config.epochs):
+            if _plateaued(state, config):
+                break
             order = list(range(len(windows)))
             random.Random(config.seed + epoch).shuffle(order)
             task = progress.add_task(f"epoch {epoch + 1}/{config.epochs}", total=steps_per_epoch, loss=0.0)
             progress.update(task, completed=state["step_in_epoch"])
             network.train()
-            running = None
+            running = state.get("running_loss") if state["step_in_epoch"] else None
             for step in range(state["step_in_epoch"], steps_per_epoch):
-                batch = collate(
-                    [windows[i] for i in order[step * config.batch_size : (step + 1) * config.batch_size]],
-                    tokenizer.pad_token_id,
-                )
-                loss = train_step(network, batch, loss_fn, optimizer, scheduler)
+                picked = [windows[i] for i in order[step * config.batch_size : (step + 1) * config.batch_size]]
+                loss = train_step(network, collate(picked, tokenizer.pad_token_id), loss_fn, optimizer, scheduler)
                 running = loss if running is None else 0.95 * running + 0.05 * loss
                 progress.update(task, advance=1, loss=running)
                 if (step + 1) % config.checkpoint_steps == 0:
-                    save_checkpoint(
-                        checkpoint, network, optimizer, scheduler, {**state, "epoch": epoch, "step_in_epoch": step + 1}
-                    )
+                    progress_state = {**state, "epoch": epoch, "step_in_epoch": step + 1, "running_loss": running}
+                    save_checkpoint(checkpoint, network, optimizer, scheduler, progress_state)
             network.eval()
-            record: dict[str, Any] = {"epoch": epoch + 1, "train_loss": running}
-            if dev:
-                t0 = time.perf_counter()
-                model = TransformerAttributionModel(network, tokenizer, None, settings)
-                metrics = dev_metrics(model, dev)
-                record.update({"dev": metrics["spans"], "eval_seconds": round(time.perf_counter() - t0, 1)})
-                score = lookup(metrics, config.selection_metric)
-                record[config.selection_metric] = score
-                if state["best"] is None or score > state["best"]["score"]:
-                    save_file(trainable_state(network), str(work / "best.safetensors"))
-                    state["best"] = {"epoch": epoch + 1, "score": score}
-            else:
+            model = TransformerAttributionModel(network, tokenizer, None, settings)
+            record = _epoch_record(model, epoch + 1, running, validation, dev, config)
+            score = record[config.selection_metric]
+            if state["best"] is None or score is None or score > state["best"]["score"]:
                 save_file(trainable_state(network), str(work / "best.safetensors"))
-                state["best"] = {"epoch": epoch + 1, "score": None}
+                state["best"] = {"epoch": epoch + 1, "score": score}
             state["history"].append(record)
             log.info("epoch %d: %s", epoch + 1, json.dumps(record))
             state.update(epoch=epoch + 1, step_in_epoch=0)
             save_checkpoint(checkpoint, network, optimizer, scheduler, state)
+    _restore(network, work / "best.safetensors")
+    info = {"n_train_articles": len(train), "n_train_windows": len(windows), "n_validation_articles": len(validation)}
+    return _finish(network, tokenizer, settings, train, validation, config, state, info, work)
 
-    best = load_file(str(work / "best.safetensors"))
+
+def _plateaued(state: dict[str, Any], config: FinetuneConfig) -> bool:
+    """Has the validation score not improved for ``plateau_patience`` epochs?"""
+    if config.plateau_patience is None or not state["best"] or state["best"]["score"] is None:
+        return False
+    return state["epoch"] - state["best"]["epoch"] >= config.plateau_patience
+
+
+def _restore(network: TaggerNetwork, path: Path) -> None:
+    best = load_file(str(path))
     params = dict(network.named_parameters())
     with torch.no_grad():
         for n, v in best.items():
             params[n].copy_(v)
     network.eval()
+
+
+def _finish(network, tokenizer, settings, train, validation, config: FinetuneConfig, state, info, work) -> Path:
+    """Fit the type head on the training articles' typed sources, measure the stored model
+    on validation, dev and the gold dev labels, and save it with its model card."""
     model = TransformerAttributionModel(network, tokenizer, None, settings)
     head, counts = fit_type_head(model, train, config)
     model.type_head = head
@@ -429,13 +570,23 @@ def finetune(config: FinetuneConfig, resume: bool = True) -> Path:
         "history": state["history"],
         "best_epoch": state["best"]["epoch"],
         "type_labels": counts,
-        "n_train_articles": len(train),
-        "n_train_windows": len(windows),
+        **info,
     }
-    if config.dev_gold and Path(config.dev_gold).exists():
-        training_info["dev_gold"] = summarize_metrics(dev_metrics(model, load_training_data(config.dev_gold)))
+    folder = save_model(model, config.output, extra={"training": training_info}, files={"MODEL_CARD.md": ""})
+    stored = load_model(folder)  # figures of the model as stored (float16 encoder weights)
+    figures = {}
+    for name, path_or_examples in (("validation", validation), ("dev", config.dev), ("dev_gold", config.dev_gold)):
+        examples = path_or_examples if isinstance(path_or_examples, list) else None
+        if examples is None and path_or_examples and Path(path_or_examples).exists():
+            examples = load_training_data(Path(path_or_examples))
+        if examples:
+            figures[name] = dev_metrics(stored, examples)
+    training_info["figures"] = {k: summarize_metrics(v) for k, v in figures.items()}
+    training_info["by_class"] = {k: v["types"]["per_class"] for k, v in figures.items() if v.get("types")}
+    if "dev_gold" in training_info["figures"]:
+        training_info["dev_gold"] = training_info["figures"]["dev_gold"]
     card = model_card(config, training_info)
-    folder = save_model(model, config.output, extra={"training": training_info}, files={"MODEL_CARD.md": card})
+    folder = save_model(stored, config.output, extra={"training": training_info}, files={"MODEL_CARD.md": card})
     shutil.rmtree(work, ignore_errors=True)
     return folder
 
@@ -452,16 +603,23 @@ class ContinueResult(BaseModel):
 
 
 def _network_from(folder: Path, settings: dict[str, Any]) -> tuple[TaggerNetwork, Any]:
-    """A trainable network from a saved tagger: the base encoder with the model's adapter."""
-    from peft import PeftModel
+    """A trainable network from a saved tagger: the base encoder with the model's adapter, or
+    the stored fine-tuned encoder (all weights trainable but the word embeddings)."""
     from transformers import AutoModel, AutoTokenizer
 
     base = encoder_path(settings["base_encoder"])
     tokenizer = AutoTokenizer.from_pretrained(str(base))
-    encoder = PeftModel.from_pretrained(AutoModel.from_pretrained(str(base)), str(folder), is_trainable=True)
-    network = TaggerNetwork(encoder)
-    heads = load_file(str(folder / "heads.safetensors"))
-    network.tag_head.load_state_dict({k.removeprefix("tag_head."): v for k, v in heads.items()})
+    if (folder / "adapter_config.json").is_file():
+        from peft import PeftModel
+
+        encoder = PeftModel.from_pretrained(AutoModel.from_pretrained(str(base)), str(folder), is_trainable=True)
+    else:
+        encoder = AutoModel.from_pretrained(str(base))
+        load_encoder_weights(encoder, folder / ENCODER_FILE)
+        for name, param in encoder.named_parameters():
+            param.requires_grad_(name not in FROZEN)
+    network = TaggerNetwork(encoder, case_features=bool(settings.get("case_features")))
+    load_heads(network, folder / "heads.safetensors")
     return network, tokenizer
 
 
