@@ -412,3 +412,17 @@ def anonymity_reason(text: str) -> bool:
 def looks_anonymous(source: str) -> bool:
     """A described but unnamed individual or set ("a senior official", "two aides")."""
     return bool(_ANON_SOURCE_HEAD.search(source))
+
+
+_WITHHOLDING_REQUEST = re.compile(
+    r"^(?:requested|request(?:ing)?|asked(?: for)?|asking(?: for)?|demanded|insisted on|were granted|was granted|"
+    r"granted|spoke|speaking|talked|talking)\b[^.;]{0,40}?\b(?:anonymity|not to be (?:named|identified)|"
+    r"on (?:the )?condition (?:of|that)|names? (?:be )?withheld)",
+    re.IGNORECASE,
+)
+
+
+def withholding_request(text: str) -> bool:
+    """Is ``text`` (read from a cue on) a source asking to stay unnamed ("requested anonymity
+    due to ...") rather than a claim of its own?"""
+    return bool(_WITHHOLDING_REQUEST.search(text))

@@ -24,6 +24,7 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from claimcheck.data import ROLES, Attribution
+from claimcheck.lexicons import withholding_request
 from claimcheck.models.baseline import source_context
 from claimcheck.models.decoding import viterbi_tags
 from claimcheck.models.registry import ModelError, file_sha256, register
@@ -38,6 +39,7 @@ from claimcheck.models.windows import (
     make_windows,
     merge_continued,
     snap_to_words,
+    trim_trailing_punctuation,
 )
 from claimcheck.text import Sentence, split_sentences
 
@@ -358,14 +360,20 @@ class TransformerAttributionModel:
             width = self.network.encoder.config.hidden_size
             results.append(
                 _Encoded(
-                    spans=bridge_fragments(
-                        text, {role: snap_to_words(text, merge_continued(text, raw[role])) for role in ROLES}
-                    ),
+                    spans=self._finish_spans(text, raw),
                     piece_offsets=np.asarray(offs, dtype=np.int64).reshape(-1, 2),
                     piece_vectors=np.concatenate(vecs) if vecs else np.zeros((0, width), np.float32),
                 )
             )
         return results
+
+    def _finish_spans(self, text: str, raw: dict[str, list]) -> dict[str, list[tuple[int, int]]]:
+        """Whole words, continued spans joined, fragments bridged; with ``content_end: trim`` a
+        content's trailing full stop or comma is left out, as the training data marks it."""
+        spans = bridge_fragments(text, {role: snap_to_words(text, merge_continued(text, raw[role])) for role in ROLES})
+        if self.settings.get("content_end") == "trim":
+            spans["content"] = trim_trailing_punctuation(text, spans["content"])
+        return spans
 
     @staticmethod
     def _viterbi(logits: torch.Tensor, windows: list[Window], pred: np.ndarray) -> None:
@@ -404,6 +412,8 @@ class TransformerAttributionModel:
             sentences = split_sentences(text)
             groups = [(c.source, c.cue, c.content, c.kind) for c in credit_lines(text)]
             linked = join_split_content(text, link(sentences, enc.spans), enc.spans["content"])
+            # "officials, who requested anonymity due to ..." describes the source, it is no second claim
+            linked = [g for g in linked if not withholding_request(text[g[1][0] : g[1][0] + 80])]
             groups += [(src, [cue], content, "tagged") for src, cue, content in linked]
             groups.sort(key=lambda g: (g[0] or g[1] or g[2])[0])
             atts, kinds = [], []

@@ -199,3 +199,21 @@ def bridge_fragments(
             joined.append((start, end))
         out[role] = joined
     return out
+
+
+_TRAILING = ".,;:"
+
+
+def trim_trailing_punctuation(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Drop a full stop, comma, semicolon or colon that ends a span right after a word.
+
+    PolNeAR's contents stop before the sentence's own punctuation ("... Donald Trump" + ".")
+    but keep a closing quotation mark with what it closes; the tagger often takes the
+    full stop along, which costs the exact end match.
+    """
+    out = []
+    for start, end in spans:
+        while end - start > 1 and text[end - 1] in _TRAILING and text[end - 2].isalnum():
+            end -= 1
+        out.append((start, end))
+    return out

@@ -73,6 +73,7 @@ class FinetuneConfig(BaseModel):
     finetuning: Literal["lora", "full"] = "lora"  # full: every encoder weight but the word embeddings
     case_features: bool = False  # a learnt letter-case embedding added to the input
     decoding: Literal["argmax", "viterbi"] = "argmax"  # viterbi: no I after O
+    content_end: Literal["keep", "trim"] = "keep"  # trim: a content's trailing full stop or comma left out
     checkpoint_dir: Path | None = None  # default ~/.cache/claimcheck/train/<output name>
     batch_size: int = 16
     learning_rate: float = 5e-4
@@ -179,6 +180,7 @@ def settings_of(config: FinetuneConfig) -> dict[str, Any]:
         "finetuning": config.finetuning,
         "case_features": config.case_features,
         "decoding": config.decoding,
+        "content_end": config.content_end,
     }
 
 
