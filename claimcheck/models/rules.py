@@ -13,9 +13,7 @@ from punctuation, capitalisation and stop words.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-
+from claimcheck.models.credit_lines import RawAttribution, credit_lines
 from claimcheck.text import Sentence, Token, tokenize
 
 _PUNCT_STOP = frozenset({",", ";", ":", "“", "”", '"', "(", ")", "—", "–", "[", "]", "?", "!", "‘", "’"})
@@ -135,24 +133,6 @@ _OBJECT_CUES = frozenset({"told", "tells", "tell", "telling", "informed", "assur
 _QUOTES_OPEN = frozenset({"“", '"', "‘"})
 _QUOTES_CLOSE = frozenset({"”", '"', "’"})
 
-_CREDIT_LINE = re.compile(
-    r"^[ \t]*((?:Original )?Source|Via|Credit|Read more at)[ \t]*:[ \t]*(\S[^\n]*?)[ \t]*$",
-    re.IGNORECASE | re.MULTILINE,
-)
-_WIRE_DATELINE = re.compile(
-    r"\((Reuters|AP|AFP|Associated Press|Bloomberg|UPI|dpa|Xinhua|CNN|The Associated Press)\)\s*[-—–]+\s*"
-)
-
-
-@dataclass
-class RawAttribution:
-    """An attribution found by the rules, before typing."""
-
-    source: list[tuple[int, int]]
-    cue: list[tuple[int, int]]
-    content: list[tuple[int, int]] = field(default_factory=list)
-    kind: str = "speech"  # speech | according_to | credit_line | wire
-
 
 def _is_word(tok: Token) -> bool:
     return tok.text[0].isalnum()
@@ -254,23 +234,6 @@ def _content_backward(toks: list[Token], end: int) -> tuple[int, int] | None:
     if j - i < 2:
         return None
     return _span(toks, i, j)
-
-
-def credit_lines(text: str) -> list[RawAttribution]:
-    """Credit lines (``Original Source: www.example.com``) and wire datelines
-    (``WASHINGTON (Reuters) -``): publication attributions."""
-    out = []
-    for m in _CREDIT_LINE.finditer(text):
-        if len(m.group(2)) > 80:
-            continue
-        out.append(RawAttribution(source=[m.span(2)], cue=[(m.start(1), m.end(1) + 1)], kind="credit_line"))
-    for m in _WIRE_DATELINE.finditer(text):
-        rest = text[m.end() :]
-        stop = re.search(r"(?<=[.!?])\s|\n", rest)
-        end = m.end() + (stop.start() if stop else len(rest))
-        content = [(m.end(), end)] if end > m.end() else []
-        out.append(RawAttribution(source=[m.span(1)], cue=[], content=content, kind="wire"))
-    return out
 
 
 class RuleAttributionFinder:

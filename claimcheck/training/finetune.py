@@ -30,6 +30,7 @@ from safetensors.torch import load_file, save_file
 from claimcheck.data import ROLES, LabelledExample
 from claimcheck.evaluation.harness import summarize_metrics
 from claimcheck.models.registry import file_sha256, save_model
+from claimcheck.models.source_context import source_features
 from claimcheck.models.tagger import (
     DEFAULT_ENCODER,
     TaggerNetwork,
@@ -37,7 +38,6 @@ from claimcheck.models.tagger import (
     encoder_path,
     pad_batch,
 )
-from claimcheck.models.type_classifier import source_features
 from claimcheck.models.type_head import SpanTypeHead
 from claimcheck.models.windows import IGNORE, Window, label_windows, make_windows
 from claimcheck.pipeline import Checker
