@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 
-from claimcheck.evaluation.harness import evaluate, load_eval_data
+from claimcheck.evaluation.harness import evaluate
+from claimcheck.io import read_labels
 from tests.conftest import GOLD, POLNEAR, need
 
 
 def test_polnear_dev_spans(checker):
-    examples = load_eval_data(need(POLNEAR / "dev"))
+    examples = read_labels(need(POLNEAR / "dev"))
     assert len(examples) == 84
     metrics = evaluate(checker, examples)
     print("\nPolNeAR dev:", json.dumps({k: metrics[k] for k in ("spans", "speed", "n_articles")}))
@@ -25,7 +26,7 @@ def test_polnear_dev_spans(checker):
 
 
 def test_gold_dev_labels(checker):
-    examples = load_eval_data(need(GOLD))
+    examples = read_labels(need(GOLD))
     metrics = evaluate(checker, examples)
     summary = {
         "spans": metrics["spans"],
