@@ -38,7 +38,7 @@ def test_gold_dev_labels(checker):
     print("\nGold dev:", json.dumps(summary))
     assert metrics["types"]["macro_f1"] >= 0.58
     assert metrics["types"]["ece"] <= 0.06
-    assert metrics["claims"]["macro_f1"] >= 0.59
+    assert metrics["claims"]["macro_f1"] >= 0.65
     assert metrics["quality"]["spearman"] >= 0.58
 
     # every figure beats the rule baseline's, in the same run
