@@ -4,8 +4,6 @@
 >>> report = Checker.load().check("The plan will fail, Jane Doe said.")
 """
 
-__version__ = "0.1.0"
-
 from claimcheck.data import (
     ATTRIBUTION_TYPES,
     ArticleReport,
@@ -17,6 +15,7 @@ from claimcheck.data import (
     save_examples,
 )
 from claimcheck.pipeline import Checker
+from claimcheck.version import __version__
 
 __all__ = [
     "ATTRIBUTION_TYPES",

@@ -278,10 +278,10 @@ def evaluate(
 ) -> None:
     """Score a model on labelled articles: spans, types, claims, quality, speed."""
     from claimcheck.evaluation.harness import evaluate as run_eval
-    from claimcheck.evaluation.harness import load_eval_data
+    from claimcheck.io import read_labels
 
     try:
-        examples = load_eval_data(data)
+        examples = read_labels(data)
     except (DataError, OSError) as e:
         raise _fail(str(e)) from None
     checker = _load_checker(model, scoring, ratings, precision)
@@ -358,11 +358,11 @@ def fit_scoring(
     alpha: Annotated[float, typer.Option(help="Ridge regularisation strength.")] = 1.0,
 ) -> None:
     """Fit the sourcing-score weights to labelled quality; prints cross-validated Spearman."""
-    from claimcheck.evaluation.harness import load_eval_data
+    from claimcheck.io import read_labels
     from claimcheck.training.fit_scoring import fit_scoring as fit
 
     try:
-        examples = load_eval_data(data)
+        examples = read_labels(data)
         result = fit(_load_checker(model), examples, alpha=alpha)
     except (DataError, ValueError, OSError) as e:
         raise _fail(str(e)) from None

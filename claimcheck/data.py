@@ -13,6 +13,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -187,11 +188,24 @@ class ArticleReport(_Model):
     def to_json(self, **kwargs: Any) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, **kwargs)
 
-    def to_html(self, title: str | None = None) -> str:
-        """The report as one self-contained HTML page (see :func:`claimcheck.html.render_html`)."""
-        from claimcheck.html import render_html
+    def attribution_of(self, claim: Claim) -> Attribution | None:
+        """The attribution a claim takes (``claim.attribution`` is its id); None for an
+        unattributed claim or an id that names none of the report's attributions."""
+        if claim.attribution is None:
+            return None
+        for first in (True, False):
+            k = self._positions.get(claim.attribution)
+            if k is not None and k < len(self.attributions) and self.attributions[k].id == claim.attribution:
+                return self.attributions[k]
+            if first:  # attributions changed since the index was built: build it again
+                self.__dict__.pop("_positions", None)
+        return None
 
-        return render_html(self, title=title)
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        """Attribution id -> its index in ``attributions`` (built once, on first use;
+        not a field: never dumped or compared)."""
+        return {a.id: k for k, a in enumerate(self.attributions)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ArticleReport:

@@ -66,10 +66,9 @@ def claim_rows(report: ArticleReport) -> list[dict[str, Any]]:
     absent): ``claim_index`` (0-based), ``start``, ``end``, ``text``, ``type``, ``confidence``,
     ``score``, ``source`` and ``cue`` (their span text), ``resolved_source``, ``reasons``
     (the reason codes). The CSV format and ``claimcheck batch`` are both built on it."""
-    atts = {a.id: a for a in report.attributions}
     rows = []
     for i, claim in enumerate(report.claims):
-        att = atts.get(claim.attribution) if claim.attribution else None
+        att = report.attribution_of(claim)
         rows.append(
             {
                 "claim_index": i,
@@ -129,9 +128,8 @@ def to_markdown(items: Sequence[tuple[str | None, ArticleReport]], claim_chars: 
         if s.flags:
             lines += ["", *(f"- `{f.code}`: {_md_cell(f.text)}" for f in s.flags)]
         lines += ["", "| # | type | score | source / cue | claim |", "|---:|---|---:|---|---|"]
-        atts = {a.id: a for a in report.attributions}
         for i, claim in enumerate(report.claims, start=1):
-            who = source_and_cue(report, atts.get(claim.attribution) if claim.attribution else None)
+            who = source_and_cue(report, report.attribution_of(claim))
             score_cell = "" if claim.score is None else f"{claim.score:.2f}"
             lines.append(
                 f"| {i} | {claim.type} | {score_cell} | {_md_cell(who)} | {_md_cell(claim.text, claim_chars)} |"
@@ -160,7 +158,6 @@ _TYPE_STYLE = {
 
 def print_table(console: Console, path: str | None, report: ArticleReport) -> None:
     """A readable per-claim table for the terminal."""
-    atts = {a.id: a for a in report.attributions}
     table = Table(title=path or report.id or "article", show_lines=False, expand=True)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("type", no_wrap=True)
@@ -168,7 +165,7 @@ def print_table(console: Console, path: str | None, report: ArticleReport) -> No
     table.add_column("source / cue", ratio=1)
     table.add_column("claim", ratio=3)
     for i, claim in enumerate(report.claims, start=1):
-        who = source_and_cue(report, atts.get(claim.attribution) if claim.attribution else None)
+        who = source_and_cue(report, report.attribution_of(claim))
         table.add_row(
             str(i),
             f"[{_TYPE_STYLE[claim.type]}]{claim.type}[/]",

@@ -312,7 +312,6 @@ def _title_attr(claim: Claim, att: Attribution | None, text: str) -> str:
 def _article(report: ArticleReport, prefix: str) -> tuple[str, str]:
     """The article markup and the hidden per-claim details."""
     text, n = report.text, len(report.text)
-    atts = {a.id: a for a in report.attributions}
 
     # claims, sorted; an overlapping claim is clipped to where the previous one ends
     claims: list[tuple[int, int, int, Claim]] = []
@@ -355,7 +354,7 @@ def _article(report: ArticleReport, prefix: str) -> tuple[str, str]:
     bounds = {0, n}
     for start, end, i, claim in claims:
         bounds.update((start, end))
-        att = atts.get(claim.attribution) if claim.attribution else None
+        att = report.attribution_of(claim)
         if att is None:
             continue
         for role in ("source", "cue"):
@@ -399,7 +398,7 @@ def _article(report: ArticleReport, prefix: str) -> tuple[str, str]:
             if open_claim is not None:
                 out.append("</span>")
             if found is not None:
-                out.append(_claim_open(found[3], idx, prefix, atts, text))
+                out.append(_claim_open(found[3], idx, prefix, report.attribution_of(found[3]), text))
             open_claim = idx
         body = _esc(piece).replace("\n", "<br>\n")
         roles = {
@@ -418,15 +417,13 @@ def _article(report: ArticleReport, prefix: str) -> tuple[str, str]:
         out.append("</p>")
 
     details = "".join(
-        f'<div id="{prefix}-d{i}">'
-        f"{_details(claim, i, atts.get(claim.attribution) if claim.attribution else None, text)}</div>"
+        f'<div id="{prefix}-d{i}">{_details(claim, i, report.attribution_of(claim), text)}</div>'
         for _, _, i, claim in claims
     )
     return "".join(out), details
 
 
-def _claim_open(claim: Claim, i: int, prefix: str, atts: dict[str, Attribution], text: str) -> str:
-    att = atts.get(claim.attribution) if claim.attribution else None
+def _claim_open(claim: Claim, i: int, prefix: str, att: Attribution | None, text: str) -> str:
     aria = f"Claim {i}: {_label(claim.type)}, score {_fmt(claim.score)}. {_truncate(claim.text, 120)}"
     return (
         f'<span class="claim t-{claim.type}" id="{prefix}-c{i}" data-claim="{i}" data-type="{claim.type}" '

@@ -102,6 +102,26 @@ def claim_attributions(atts: list[Attribution], sentences: list[Sentence]) -> li
     ]
 
 
+def make_claims(text: str, sentences: list[Sentence], atts: list[Attribution]) -> list[Claim]:
+    """A claim for every sentence, typed and scored through the attribution it takes
+    (:func:`claim_attributions`); ``unattributed`` where it takes none."""
+    claims = []
+    for sent, att in zip(sentences, claim_attributions(atts, sentences), strict=True):
+        claims.append(
+            Claim(
+                text=text[sent.start : sent.end],
+                start=sent.start,
+                end=sent.end,
+                type=att.type if att else "unattributed",
+                confidence=att.confidence if att else None,
+                score=att.score if att else None,
+                reasons=list(att.reasons) if att else [reason("unattributed")],
+                attribution=att.id if att else None,
+            )
+        )
+    return claims
+
+
 def _anchor(att: Attribution) -> int:
     """Where an attribution stands: its cue, else its source, else its content."""
     return (att.cue or att.source or att.content)[0][0]
@@ -253,20 +273,7 @@ class Checker:
     def _report(self, text: str, atts: list[Attribution], art_id: str | None) -> ArticleReport:
         sentences = split_sentences(text)
         self.scorer.score_article(text, sentences, atts)
-        claims = []
-        for sent, att in zip(sentences, claim_attributions(atts, sentences), strict=True):
-            claims.append(
-                Claim(
-                    text=text[sent.start : sent.end],
-                    start=sent.start,
-                    end=sent.end,
-                    type=att.type if att else "unattributed",
-                    confidence=att.confidence if att else None,
-                    score=att.score if att else None,
-                    reasons=list(att.reasons) if att else [reason("unattributed")],
-                    attribution=att.id if att else None,
-                )
-            )
+        claims = make_claims(text, sentences, atts)
         return ArticleReport(
             id=art_id, text=text, attributions=atts, claims=claims, summary=summarize(text, claims, atts)
         )

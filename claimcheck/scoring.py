@@ -12,7 +12,6 @@ fitted to labelled quality (:meth:`SourcingScorer.fit`, ``claimcheck fit-scoring
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +32,7 @@ from claimcheck.lexicons import (
     anonymity_marker,
     anonymity_reason,
 )
-from claimcheck.text import Sentence, around
+from claimcheck.text import Sentence, around, sentence_at
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "resources" / "scoring.yaml"
 SCORED_TYPES = ("named_person", "named_organization", "publication", "document", "anonymous", "unnamed_group")
@@ -228,14 +227,12 @@ class SourcingScorer:
             None,
         )
         out: list[ScoringContext | None] = []
-        starts = [s.start for s in sentences]
         for att in atts:
             if not att.source:
                 out.append(None)
                 continue
             start = att.source[0][0]
-            k = bisect.bisect_right(starts, start) - 1  # sentences are in order
-            sent = sentences[k] if k >= 0 and start < sentences[k].end else Sentence(0, len(text))
+            sent = sentence_at(sentences, start) or Sentence(0, len(text))
             sent = around(sent, start, att.source[-1][1])
             source = att.text_of("source", text)
             outlet = None

@@ -33,10 +33,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from claimcheck import __version__
 from claimcheck.data import ArticleReport
 from claimcheck.html import render_fragment, render_page
 from claimcheck.pipeline import Checker
+from claimcheck.version import __version__
 
 T = TypeVar("T")
 

@@ -7,6 +7,7 @@ and the splitter runs on every article, so it must be fast.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from typing import NamedTuple
@@ -123,6 +124,25 @@ def split_sentences(text: str) -> list[Sentence]:
         if end > start:
             sentences.append(Sentence(start, end))
     return sentences
+
+
+def sentence_index(sentences: list[Sentence], pos: int) -> int:
+    """Index of the first sentence ending after ``pos``: the one holding ``pos``, or the next
+    one when ``pos`` falls between sentences; ``len(sentences)`` past the last.
+
+    ``sentences`` are in order and do not overlap (as :func:`split_sentences` gives them),
+    so the search is a bisection.
+    """
+    return bisect.bisect_right(sentences, pos, key=lambda s: s.end)
+
+
+def sentence_at(sentences: list[Sentence], pos: int) -> Sentence | None:
+    """The sentence holding ``pos``; None when ``pos`` is in no sentence (between two, or
+    in the white space before the first or after the last)."""
+    k = sentence_index(sentences, pos)
+    if k < len(sentences) and sentences[k].start <= pos:
+        return sentences[k]
+    return None
 
 
 #: how far either side of a span :func:`around` reaches into its sentence

@@ -113,13 +113,13 @@ def bench(
 ) -> dict[str, Any]:
     import torch
 
-    from claimcheck.evaluation.harness import load_eval_data
+    from claimcheck.io import read_labels
     from claimcheck.models.tagger import TransformerAttributionModel, bf16_supported
     from claimcheck.pipeline import Checker
 
     torch.set_num_threads(threads)
     checker = Checker.load(model)
-    texts = [ex.text for ex in load_eval_data(data)][:limit]
+    texts = [ex.text for ex in read_labels(data)][:limit]
     words = sum(len(t.split()) for t in texts)
     net = checker.model
     report: dict[str, Any] = {

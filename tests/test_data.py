@@ -11,9 +11,11 @@ import pytest
 from claimcheck.data import (
     ArticleReport,
     Attribution,
+    Claim,
     DataError,
     LabelledExample,
     Reason,
+    Summary,
     iter_examples,
     load_examples,
     save_examples,
@@ -177,6 +179,53 @@ def test_article_report_rejects_offsets_past_text(report: ArticleReport):
     data["attributions"][0]["source"] = [[0, len(report.text) + 5]]
     with pytest.raises(ValueError, match=r"attributions\[0\]\.source\[0\]"):
         ArticleReport.from_dict(data)
+
+
+def _hand_report() -> ArticleReport:
+    """TEXT2 with its two labelled attributions, listed in reverse order, as claims."""
+    atts = list(reversed(make_example2().attributions))
+    first, second = (s.strip() for s in TEXT2.split("\n\n"))
+    claims = [
+        Claim(text=first, start=0, end=len(first), type="document", attribution="E1"),
+        Claim(text=second, start=TEXT2.index(second), end=len(TEXT2), type="anonymous", attribution="E2"),
+        Claim(text=second, start=TEXT2.index(second), end=len(TEXT2), type="unattributed"),
+    ]
+    summary = Summary(n_claims=3, type_counts={}, sourcing_score=None)
+    return ArticleReport(id="pier", text=TEXT2, attributions=atts, claims=claims, summary=summary)
+
+
+def test_attribution_of_finds_a_claims_attribution_by_id():
+    report = _hand_report()
+    assert report.attribution_of(report.claims[0]) is report.attributions[1]
+    assert report.attribution_of(report.claims[1]) is report.attributions[0]
+    assert report.attribution_of(report.claims[2]) is None  # an unattributed claim
+    assert report.attribution_of(report.claims[0].model_copy(update={"attribution": "E9"})) is None
+
+
+def test_attribution_of_follows_changes_to_the_attributions():
+    report = _hand_report()
+    assert report.attribution_of(report.claims[0]).id == "E1"
+    report.attributions.reverse()  # the index built above is out of date now
+    assert report.attribution_of(report.claims[0]) is report.attributions[0]
+    report.attributions[0].id = "E7"
+    assert report.attribution_of(report.claims[0]) is None
+    assert report.attribution_of(report.claims[0].model_copy(update={"attribution": "E7"})).id == "E7"
+    fewer = report.model_copy(update={"attributions": report.attributions[1:]})
+    assert fewer.attribution_of(report.claims[1]) is fewer.attributions[0]
+
+
+def test_attribution_of_leaves_no_trace_in_the_report_data():
+    report, fresh = _hand_report(), _hand_report()
+    report.attribution_of(report.claims[0])
+    assert report == fresh and report.to_dict() == fresh.to_dict()
+    assert ArticleReport.from_dict(report.to_dict()) == report
+
+
+def test_attribution_of_a_checked_report(report: ArticleReport):
+    attributed = [c for c in report.claims if c.attribution]
+    assert attributed
+    for claim in attributed:
+        assert report.attribution_of(claim).id == claim.attribution
 
 
 # --------------------------------------------------------------------------- validation

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 
-from claimcheck.evaluation.harness import evaluate, load_eval_data
+from claimcheck.evaluation.harness import evaluate
+from claimcheck.io import read_labels
 from tests.conftest import GOLD, POLNEAR, need
 
 
 def test_polnear_dev_spans(checker):
-    examples = load_eval_data(need(POLNEAR / "dev"))
+    examples = read_labels(need(POLNEAR / "dev"))
     assert len(examples) == 84
     metrics = evaluate(checker, examples)
     print("\nPolNeAR dev:", json.dumps({k: metrics[k] for k in ("spans", "speed", "n_articles")}))
@@ -25,7 +26,7 @@ def test_polnear_dev_spans(checker):
 
 
 def test_gold_dev_labels(checker):
-    examples = load_eval_data(need(GOLD))
+    examples = read_labels(need(GOLD))
     metrics = evaluate(checker, examples)
     summary = {
         "spans": metrics["spans"],
@@ -37,7 +38,7 @@ def test_gold_dev_labels(checker):
     print("\nGold dev:", json.dumps(summary))
     assert metrics["types"]["macro_f1"] >= 0.58
     assert metrics["types"]["ece"] <= 0.06
-    assert metrics["claims"]["macro_f1"] >= 0.59
+    assert metrics["claims"]["macro_f1"] >= 0.65
     assert metrics["quality"]["spearman"] >= 0.58
 
     # every figure beats the rule baseline's, in the same run

@@ -250,11 +250,6 @@ def test_leading_and_trailing_whitespace_kept():
     assert "".join(parse(render_html(report)).text) == text
 
 
-def test_report_to_html_is_render_html():
-    report = make_report()
-    assert report.to_html(title="x") == render_html(report, title="x")
-
-
 def test_several_articles_on_one_page():
     report = make_report()
     page = to_html([("one.txt", report), ("two.txt", report)])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from claimcheck.data import ArticleReport, Attribution, LabelledExample, Summary
+from claimcheck.data import ArticleReport, Attribution, Claim, LabelledExample, Summary
 from claimcheck.evaluation.metrics import (
     calibration,
     claim_scores,
@@ -16,6 +16,8 @@ from claimcheck.evaluation.metrics import (
     span_scores,
     type_scores,
 )
+from claimcheck.pipeline import make_claims
+from claimcheck.text import split_sentences
 
 
 def rng(text: str, sub: str, nth: int = 0) -> tuple[int, int]:
@@ -47,9 +49,12 @@ def example(text: str, atts: list[Attribution]) -> LabelledExample:
     return LabelledExample(id="ex", text=text, attributions=atts)
 
 
-def report(text: str, atts: list[Attribution]) -> ArticleReport:
-    summary = Summary(n_claims=0, type_counts={}, sourcing_score=None)
-    return ArticleReport(id="ex", text=text, attributions=atts, claims=[], summary=summary)
+def report(text: str, atts: list[Attribution], claims: list[Claim] | None = None) -> ArticleReport:
+    """A report as the checker makes it: its claims from the checker's own rule unless given."""
+    if claims is None:
+        claims = make_claims(text, split_sentences(text), atts)
+    summary = Summary(n_claims=len(claims), type_counts={}, sourcing_score=None)
+    return ArticleReport(id="ex", text=text, attributions=atts, claims=claims, summary=summary)
 
 
 # --------------------------------------------------------------------------- span_chars
@@ -342,6 +347,36 @@ def test_claim_scores_skips_articles_with_untyped_sourced_gold():
     assert s["n"] == 6  # 3 sentences from each of the two qualifying articles
     assert claim_scores([untyped], [empty]) is None
     assert claim_scores([unlabelled], [empty]) is None
+
+
+def test_claim_scores_label_gold_with_the_checkers_rule_credit_lines_included():
+    text = "Taxes will rise. Original Source: www.example.org"
+    credit = att("g1", text, "www.example.org", cue="Original Source:", type="publication")
+    gold = example(text, [credit])
+    # the checker gives a credit line's sentence its type: so does the gold side
+    s = claim_scores([gold], [report(text, [credit.model_copy(update={"id": "p1"})])])
+    assert s["n"] == 2 and s["accuracy"] == 1.0
+    assert s["per_class"]["publication"]["support"] == 1
+    s = claim_scores([gold], [report(text, [])])
+    assert s["accuracy"] == 0.5 and s["per_class"]["publication"]["recall"] == 0.0
+
+
+def test_claim_scores_predictions_are_the_reports_claims():
+    text = "Smith said taxes will rise. The sky is blue."
+    smith = att("g1", text, "Smith", content="taxes will rise", type="named_person")
+    gold = example(text, [smith])
+    first, second = (sent for sent in split_sentences(text))
+    claims = [
+        # what the report says of the sentence counts, not what its attributions would give
+        Claim(text=text[first.start : first.end], start=first.start, end=first.end, type="anonymous"),
+        Claim(text=text[second.start : second.end], start=second.start, end=second.end, type="document"),
+    ]
+    s = claim_scores([gold], [report(text, [smith.model_copy()], claims)])
+    assert s["accuracy"] == 0.0
+    assert s["per_class"]["anonymous"]["precision"] == 0.0 and s["per_class"]["document"]["precision"] == 0.0
+    # a sentence the report has no claim for is unattributed
+    s = claim_scores([gold], [report(text, [smith.model_copy()], claims[:1])])
+    assert s["per_class"]["unattributed"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0, "support": 1}
 
 
 # --------------------------------------------------------------------------- quality

@@ -30,7 +30,7 @@ def test_own_example_types_and_scores(baseline: Checker):
     assert _claim(report, "The bridge carried").type == "unattributed"
     assert _claim(report, "Original Source").type == "publication"
     she = _claim(report, "She said crews")
-    att = next(a for a in report.attributions if a.id == she.attribution)
+    att = report.attribution_of(she)
     assert she.type == "named_person" and att.resolved_source == "Dana Whitfield"
     assert report.summary.n_claims == len(report.claims)
     assert sum(report.summary.type_counts.values()) == len(report.claims)

@@ -1,4 +1,4 @@
-from claimcheck.text import split_sentences, tokenize
+from claimcheck.text import sentence_at, sentence_index, split_sentences, tokenize
 
 
 def _sentences(text: str) -> list[str]:
@@ -31,3 +31,17 @@ def test_tokens_carry_absolute_offsets():
     toks = tokenize(text, 3, len(text))
     assert [t.text for t in toks] == ["Mr", ".", "O'Neil", "(", "R-Ohio", ")", "said", "."]
     assert all(text[t.start : t.end] == t.text for t in toks)
+
+
+def test_sentence_at_and_sentence_index():
+    text = "  One here.  Two there.\n\nThree.  "
+    sentences = split_sentences(text)
+    assert [text[s.start : s.end] for s in sentences] == ["One here.", "Two there.", "Three."]
+    one, two, three = sentences
+    assert sentence_at(sentences, one.start) == one and sentence_at(sentences, one.end - 1) == one
+    assert sentence_at(sentences, two.start) == two and sentence_at(sentences, three.end - 1) == three
+    for between in (0, one.end, two.end + 1, len(text) - 1):  # white space outside every sentence
+        assert sentence_at(sentences, between) is None
+    # the holding sentence, else the next one; past the last: len(sentences)
+    assert [sentence_index(sentences, p) for p in (0, one.start, one.end, two.end, len(text))] == [0, 0, 1, 2, 3]
+    assert sentence_at([], 3) is None and sentence_index([], 3) == 0

@@ -4,21 +4,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from claimcheck.data import ROLES, LabelledExample, load_examples
+from claimcheck.data import ROLES, LabelledExample
 from claimcheck.evaluation.metrics import evaluate_predictions, quality_scores
-from claimcheck.io.brat import read_brat_dir
 from claimcheck.pipeline import Checker
-
-
-def load_eval_data(path: str | Path) -> list[LabelledExample]:
-    """A labelled JSONL file or a PolNeAR-style directory (``text/`` + ``attributions/``)."""
-    path = Path(path)
-    if path.is_dir():
-        return list(read_brat_dir(path))
-    return load_examples(path)
 
 
 def evaluate(

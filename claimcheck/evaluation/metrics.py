@@ -6,8 +6,8 @@ only builds the label vectors they are called on.
 
 ``gold`` and ``pred`` are parallel lists: gold items are
 :class:`claimcheck.data.LabelledExample`-like and predictions are
-:class:`claimcheck.data.ArticleReport`-like (anything with ``.text`` and
-``.attributions``).
+:class:`claimcheck.data.ArticleReport`-like (anything with ``.text``,
+``.attributions`` and ``.claims``).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from sklearn.metrics import (
 )
 
 from claimcheck.data import ATTRIBUTION_TYPES, ROLES
+from claimcheck.pipeline import claim_attributions
 from claimcheck.text import split_sentences
 
 UNATTRIBUTED = "unattributed"
@@ -240,31 +241,16 @@ def type_scores(gold: Sequence[Any], pred: Sequence[Any]) -> dict[str, Any] | No
 # --------------------------------------------------------------------------- claims
 
 
-def _covered(ranges: Iterable[Sequence[int]], start: int, end: int) -> int:
-    return sum(max(0, min(e, end) - max(s, start)) for s, e in ranges)
-
-
-def sentence_label(attributions: Iterable[Any], start: int, end: int) -> str:
-    """Type of the sourced, typed attribution whose content covers most of ``[start, end)``.
-
-    Attributions with no source ranges or no type are ignored; ties go to the
-    earlier attribution; no coverage gives ``"unattributed"``.
-    """
-    best_label, best_cover = UNATTRIBUTED, 0
-    for att in attributions:
-        if not att.source or att.type is None:
-            continue
-        cover = _covered(att.content, start, end)
-        if cover > best_cover:
-            best_label, best_cover = att.type, cover
-    return best_label
-
-
 def claim_scores(gold: Sequence[Any], pred: Sequence[Any]) -> dict[str, Any] | None:
     """Per-sentence claim types over articles whose sourced gold attributions are all typed.
 
-    Sentences come from ``split_sentences`` on the gold text. Macro-F1 and
-    per-class scores are over all seven codebook types. None if no article qualifies.
+    The predicted type of a sentence is that of the report's claim at its offsets
+    (``report.claims``, what the checker outputs; ``unattributed`` where the report has no
+    claim there). The gold type is the type of the attribution the checker's own rule
+    (:func:`claimcheck.pipeline.claim_attributions`) gives the sentence among the gold
+    attributions. Sentences come from ``split_sentences`` on the gold text, as the
+    checker's claims do. Macro-F1 and per-class scores are over all seven codebook types.
+    None if no article qualifies.
     """
     _check_parallel(gold, pred)
     y_true: list[str] = []
@@ -275,9 +261,11 @@ def claim_scores(gold: Sequence[Any], pred: Sequence[Any]) -> dict[str, Any] | N
         typed = any(att.type for att in g_ex.attributions)
         if not typed and getattr(g_ex, "meta", {}).get("types") != "complete":
             continue  # an untyped article (e.g. plain PolNeAR) says nothing about claim types
-        for sentence in split_sentences(g_ex.text):
-            y_true.append(sentence_label(g_ex.attributions, sentence.start, sentence.end))
-            y_pred.append(sentence_label(p_ex.attributions, sentence.start, sentence.end))
+        sentences = split_sentences(g_ex.text)
+        predicted = {(claim.start, claim.end): claim.type for claim in p_ex.claims}
+        for sentence, att in zip(sentences, claim_attributions(list(g_ex.attributions), sentences), strict=True):
+            y_true.append(att.type if att is not None else UNATTRIBUTED)
+            y_pred.append(predicted.get((sentence.start, sentence.end), UNATTRIBUTED))
     if not y_true:
         return None
     labels = list(ATTRIBUTION_TYPES)

@@ -7,58 +7,20 @@ labelled source spans.
 
 from __future__ import annotations
 
-import bisect
 import json
 from pathlib import Path
 from typing import Any
 
 from claimcheck.data import Attribution
-from claimcheck.models.coreference import resolve
+from claimcheck.models.credit_lines import CREDIT_CONFIDENCE, CREDIT_KINDS, CREDIT_TYPE
 from claimcheck.models.registry import register
 from claimcheck.models.rules import RawAttribution, RuleAttributionFinder
-from claimcheck.models.type_classifier import SourceContext, TypeClassifier, not_an_agent, withheld
-from claimcheck.text import Sentence, around, split_sentences
+from claimcheck.models.source_context import not_an_agent, source_context, withheld
+from claimcheck.models.type_classifier import TypeClassifier
+from claimcheck.text import split_sentences
 
-_RULE_TYPES = {"credit_line": "publication", "wire": "publication"}
 _RULE_CONFIDENCE = 0.97
 _THING_MAX_CONFIDENCE = 0.5
-
-
-def in_quotation(text: str, pos: int, sentence: Sentence) -> bool:
-    """Is ``pos`` inside a quotation that opened in the same sentence?"""
-    before = text[sentence.start : pos]
-    curly = before.count("“") - before.count("”")
-    straight = before.count('"') % 2
-    return curly > 0 or straight == 1
-
-
-def sentence_at(sentences: list[Sentence], pos: int) -> Sentence:
-    """The sentence holding ``pos`` (sentences in order: found by bisection)."""
-    k = bisect.bisect_right(sentences, pos, key=lambda s: s.start) - 1
-    if k >= 0 and pos < sentences[k].end:
-        return sentences[k]
-    return Sentence(max(0, pos - 200), pos + 1)
-
-
-def source_context(text: str, sentences: list[Sentence], att: Attribution) -> SourceContext:
-    """Build the classifier's view of an attribution's source."""
-    start = att.source[0][0]
-    sent = around(sentence_at(sentences, start), start, att.source[-1][1])
-    source = att.text_of("source", text)
-    cue_start = att.cue[0][0] if att.cue else start
-    clause = text[att.source[-1][1] : cue_start] if cue_start > start else ""
-    if source.lower() in {"who", "which"}:
-        # a relative clause is the source's own description: "who requested anonymity"
-        clause = text[att.source[-1][1] : sent.end].split(",")[0]
-    return SourceContext(
-        clause=clause,
-        source=source,
-        cue=att.text_of("cue", text),
-        antecedent=resolve(text, start, source),
-        sentence=text[sent.start : sent.end],
-        in_quote=in_quotation(text, start, sent),
-        sentence_initial=not text[sent.start : start].strip(" \"“‘'"),
-    )
 
 
 @register("baseline.v1")
@@ -80,8 +42,8 @@ class BaselineModel:
         contexts = [source_context(text, sentences, a) for a in atts]
         predictions = self.type_classifier.predict(contexts)
         for att, raw, ctx, (label, prob) in zip(atts, raws, contexts, predictions, strict=True):
-            if raw.kind in _RULE_TYPES:
-                label, prob = _RULE_TYPES[raw.kind], _RULE_CONFIDENCE
+            if raw.kind in CREDIT_KINDS:
+                label, prob = CREDIT_TYPE, CREDIT_CONFIDENCE
             elif withheld(ctx):
                 # the codebook's own case: "officials who requested anonymity" is anonymous
                 label, prob = "anonymous", _RULE_CONFIDENCE

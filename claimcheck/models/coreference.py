@@ -19,7 +19,7 @@ from claimcheck.lexicons import (
     THING_PRONOUNS,
     TITLES,
 )
-from claimcheck.models.rules import np_backward
+from claimcheck.models.phrases import np_backward
 from claimcheck.text import tokenize
 
 _NAME = re.compile(

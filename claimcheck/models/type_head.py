@@ -23,7 +23,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.preprocessing import StandardScaler
 
-from claimcheck.models.type_classifier import SourceContext, source_features
+from claimcheck.models.source_context import SourceContext, source_features
 
 
 class SpanTypeHead:

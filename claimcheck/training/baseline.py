@@ -14,8 +14,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from claimcheck.data import LabelledExample, load_examples
-from claimcheck.io.brat import read_brat_dir
+from claimcheck.data import LabelledExample
+from claimcheck.io import read_labels
 from claimcheck.models.baseline import BaselineModel
 from claimcheck.models.registry import save_model
 from claimcheck.models.rules import NOT_CUES
@@ -41,11 +41,6 @@ class BaselineConfig(BaseModel):
     seed: int = 0
 
 
-def load_training_data(path: Path) -> list[LabelledExample]:
-    """A labelled JSONL file or a PolNeAR-style BRAT folder."""
-    return list(read_brat_dir(path)) if Path(path).is_dir() else load_examples(path)
-
-
 def learn_cue_words(examples: list[LabelledExample], min_count: int, min_precision: float) -> list[str]:
     as_cue: Counter[str] = Counter()
     seen: Counter[str] = Counter()
@@ -68,7 +63,7 @@ def learn_cue_words(examples: list[LabelledExample], min_count: int, min_precisi
 
 
 def fit_baseline(config: BaselineConfig) -> BaselineModel:
-    examples = load_training_data(config.train)
+    examples = read_labels(config.train)
     cue_words = learn_cue_words(examples, config.cue_min_count, config.cue_min_precision)
     annotations = load_annotations(config.annotations) if config.annotations else {}
     contexts, labels, origins = typed_sources(examples, annotations, use_rules=config.rule_labels)
@@ -84,5 +79,5 @@ def train_baseline(config: BaselineConfig) -> Path:
         from claimcheck.evaluation.harness import evaluate, summarize_metrics
         from claimcheck.pipeline import Checker
 
-        training["dev_gold"] = summarize_metrics(evaluate(Checker(model), load_training_data(config.dev_gold)))
+        training["dev_gold"] = summarize_metrics(evaluate(Checker(model), read_labels(config.dev_gold)))
     return save_model(model, config.output, extra={"training": training})

@@ -29,7 +29,9 @@ from safetensors.torch import load_file, save_file
 
 from claimcheck.data import ROLES, LabelledExample
 from claimcheck.evaluation.harness import summarize_metrics
+from claimcheck.io import read_labels
 from claimcheck.models.registry import file_sha256, load_model, save_model
+from claimcheck.models.source_context import source_features
 from claimcheck.models.tagger import (
     DEFAULT_ENCODER,
     ENCODER_FILE,
@@ -41,11 +43,9 @@ from claimcheck.models.tagger import (
     load_heads,
     pad_batch,
 )
-from claimcheck.models.type_classifier import source_features
 from claimcheck.models.type_head import SpanTypeHead
 from claimcheck.models.windows import IGNORE, Window, label_windows, make_windows
 from claimcheck.pipeline import Checker
-from claimcheck.training.baseline import load_training_data
 from claimcheck.training.weak_labels import ANNOTATED, labelled_sources, load_annotations
 
 log = logging.getLogger(__name__)
@@ -491,10 +491,10 @@ def finetune(config: FinetuneConfig, resume: bool = True) -> Path:
     torch.set_num_threads(config.threads)
     _seed_everything(config.seed)
     annotations = _annotations(config)
-    train, validation = split_validation(load_training_data(config.train), config)
+    train, validation = split_validation(read_labels(config.train), config)
     train = train[: config.max_train_articles]
     validation = with_annotated_types(validation, annotations)
-    dev = load_training_data(config.dev)[: config.max_dev_articles] if config.dev else []
+    dev = read_labels(config.dev)[: config.max_dev_articles] if config.dev else []
     network, tokenizer = build_network(config)
     settings = settings_of(config)
     windows = build_windows(train, tokenizer, config)
@@ -580,7 +580,7 @@ def _finish(network, tokenizer, settings, train, validation, config: FinetuneCon
     for name, path_or_examples in (("validation", validation), ("dev", config.dev), ("dev_gold", config.dev_gold)):
         examples = path_or_examples if isinstance(path_or_examples, list) else None
         if examples is None and path_or_examples and Path(path_or_examples).exists():
-            examples = load_training_data(Path(path_or_examples))
+            examples = read_labels(Path(path_or_examples))
         if examples:
             figures[name] = dev_metrics(stored, examples)
     training_info["figures"] = {k: summarize_metrics(v) for k, v in figures.items()}
@@ -641,7 +641,6 @@ def continue_training(
     on the held-out part; the type head is refitted on its stored training data plus
     the new typed sources (weighted ``new_label_weight``).
     """
-    from claimcheck.io import read_labels
     from claimcheck.models.registry import load_model, read_config, resolve_model_path
 
     torch.set_num_threads(config.threads)
@@ -658,7 +657,7 @@ def continue_training(
     n_held = max(1, round(len(new) * config.heldout_fraction)) if len(new) > 1 and config.heldout_fraction > 0 else 0
     heldout = [new[i] for i in order[:n_held]]
     train_new = [new[i] for i in order[n_held:]] or heldout
-    dev = load_training_data(config.dev)[: config.max_dev_articles] if config.dev and Path(config.dev).exists() else []
+    dev = read_labels(config.dev)[: config.max_dev_articles] if config.dev and Path(config.dev).exists() else []
 
     before_model = load_model(start_dir)
     before = {"heldout": _figures(before_model, heldout), "dev": _figures(before_model, dev)}
@@ -668,7 +667,7 @@ def continue_training(
     settings = dict(start_config["settings"])
     replay: list[LabelledExample] = []
     if config.replay and Path(config.replay).exists():
-        pool = load_training_data(config.replay)
+        pool = read_labels(config.replay)
         replay = random.Random(config.seed).sample(pool, min(config.replay_articles, len(pool)))
     copies = max(1, round(config.new_label_weight))
     # windows cut as the start model cuts them when it runs: continuing tunes it for that
@@ -749,7 +748,7 @@ def _original_type_data(
     from ``model``'s continued encoder, where the original training data is at hand."""
     if not Path(config.train).exists():
         return None
-    examples = load_training_data(config.train)[: config.max_train_articles]
+    examples = read_labels(config.train)[: config.max_train_articles]
     feats, vectors, labels, _ = pooled_sources(model, examples, _annotations(config))
     return (feats, vectors, labels) if labels else None
 
@@ -829,11 +828,11 @@ def refit_type_head(config: FinetuneConfig, start: str | Path | None = None, out
         "context_sentences": inference_context(config),
         "train_context_sentences": config.context_sentences,
     }
-    head, counts = fit_type_head(model, load_training_data(config.train)[: config.max_train_articles], config)
+    head, counts = fit_type_head(model, read_labels(config.train)[: config.max_train_articles], config)
     model.type_head = head
     info["type_labels"] = counts
     if config.dev_gold and Path(config.dev_gold).exists():
-        info["dev_gold"] = summarize_metrics(dev_metrics(model, load_training_data(config.dev_gold)))
+        info["dev_gold"] = summarize_metrics(dev_metrics(model, read_labels(config.dev_gold)))
     card_file = start_dir / "MODEL_CARD.md"
     if {"history", "best_epoch", "n_train_articles"} <= set(info):
         card = model_card(config, info)

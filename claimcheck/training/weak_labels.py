@@ -29,8 +29,7 @@ from claimcheck.lexicons import (
     anonymity_marker,
     looks_anonymous,
 )
-from claimcheck.models.baseline import source_context
-from claimcheck.models.type_classifier import SourceContext, capitalised
+from claimcheck.models.source_context import SourceContext, capitalised, source_context
 from claimcheck.text import split_sentences
 
 ANNOTATED = Path(__file__).resolve().parents[2] / "training" / "labels" / "polnear-train-types.jsonl"
