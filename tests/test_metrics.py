@@ -379,6 +379,28 @@ def test_claim_scores_predictions_are_the_reports_claims():
     assert s["per_class"]["unattributed"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0, "support": 1}
 
 
+def test_false_attribution_rate_counts_the_articles_own_sentences_given_a_source():
+    text = "Smith said taxes will rise. The sky is blue. Rain is wet. We think it works."
+    gold = example(
+        text,
+        [
+            att("g1", text, "Smith", content="taxes will rise", type="named_person"),
+            # the writer as source: the article's own claim
+            att("g2", text, "We", content="it works", type="unattributed"),
+        ],
+    )
+    sents = split_sentences(text)
+    claims = [
+        Claim(text=text[s.start : s.end], start=s.start, end=s.end, type=t)
+        for s, t in zip(sents, ["named_person", "document", "unattributed", "named_person"], strict=True)
+    ]
+    s = claim_scores([gold], [report(text, [], claims)])
+    # three own sentences (sky, rain, "we think"); two of them given a source
+    assert s["n_unattributed"] == 3
+    assert s["false_attribution_rate"] == 0.6667
+    assert claim_scores([gold], [report(text, [], claims[:1])])["false_attribution_rate"] == 0.0
+
+
 # --------------------------------------------------------------------------- quality
 
 QUALITY = "Ann said one. Bob said two. Cat said six. Dan said ten."

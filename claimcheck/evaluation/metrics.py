@@ -269,11 +269,15 @@ def claim_scores(gold: Sequence[Any], pred: Sequence[Any]) -> dict[str, Any] | N
     if not y_true:
         return None
     labels = list(ATTRIBUTION_TYPES)
+    own = [p for t, p in zip(y_true, y_pred, strict=True) if t == UNATTRIBUTED]
     return {
         "n": len(y_true),
         "accuracy": _r(accuracy_score(y_true, y_pred)),
         "macro_f1": _r(f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0)),
         "per_class": _per_class(y_true, y_pred, labels),
+        # the article's own sentences that the checker gives a source: a false attribution
+        "false_attribution_rate": _r(sum(p != UNATTRIBUTED for p in own) / len(own)) if own else None,
+        "n_unattributed": len(own),
     }
 
 
