@@ -1,28 +1,117 @@
-"""The ``claimcheck`` command: a thin layer over the library."""
+"""The claimcheck command: a thin layer over the library."""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TextIO
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import MofNCompleteColumn, Progress, ProgressColumn, Task, TimeRemainingColumn
 from rich.text import Text
+from typer.core import TyperCommand, TyperGroup, TyperOption
 
+from claimcheck import __version__
 from claimcheck.data import DataError, atomic_write_text
 from claimcheck.formats import print_eval, print_table, to_csv, to_html, to_json, to_jsonl, to_labels, to_markdown
 from claimcheck.io.documents import InputError, decode_article, read_article
-from claimcheck.models.registry import ModelError
+from claimcheck.models.registry import DEFAULT_MODEL, MODELS_DIR, ModelError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+
+def _help_params(params: list[Any]) -> list[Any]:
+    """Typer prints each parameter's Python type in help (``<bool>``, ``<list[Path]>``,
+    ``<table|json|mar`` folded mid-word): show an option's metavar instead (FILE, N, ...,
+    its upper-cased name where none is given) and nothing for flags and arguments, whose
+    help text says what they take."""
+    for p in params:
+        if isinstance(p, TyperOption) and not p.is_flag:
+            if p.metavar is None:
+                p.metavar = (p.name or "value").upper()
+        else:
+            p.display_type_rich = _no_type  # type: ignore[method-assign]
+    return params
+
+
+def _no_type(ctx: Any = None) -> None:
+    return None
+
+
+class _Command(TyperCommand):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _help_params(super().get_params(ctx))
+
+
+class _Group(TyperGroup):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _help_params(super().get_params(ctx))
+
+
+class _App(typer.Typer):
+    """A typer app whose commands render their help through :func:`_help_params`."""
+
+    def command(self, *args: Any, cls: type[TyperCommand] | None = None, **kwargs: Any) -> Any:
+        return super().command(*args, cls=cls or _Command, **kwargs)
+
+
+def _examples(*lines: str) -> str:
+    """A help epilog of example command lines. The leading newline keeps their indent:
+    typer dedents help text the way inspect.cleandoc does."""
+    return "\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+app = _App(
+    cls=_Group,
+    add_completion=False,
+    no_args_is_help=True,
+    help="Find who stands behind each claim of a news article, and score how well it is sourced.",
+    epilog=_examples(
+        "claimcheck check article.txt",
+        "claimcheck check article.txt --verbose",
+        "claimcheck check --help",
+    ),
+)
 err = Console(stderr=True, soft_wrap=True)
 
-ModelOpt = Annotated[str | None, typer.Option("--model", "-m", help="A shipped model name or a model folder.")]
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"claimcheck {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    pass
+
+
+def _shipped_models() -> list[str]:
+    if not MODELS_DIR.is_dir():
+        return []
+    return sorted(p.name for p in MODELS_DIR.iterdir() if (p / "config.json").is_file())
+
+
+ModelOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        "-m",
+        metavar="NAME",
+        help=(
+            f"A model name or a model folder. Shipped: {', '.join(_shipped_models())}; "
+            f"the default is {DEFAULT_MODEL} unless 'claimcheck models default' set another. "
+            "'claimcheck models' lists them all."
+        ),
+    ),
+]
 
 
 class Format(StrEnum):
@@ -35,15 +124,28 @@ class Format(StrEnum):
     labels = "labels"
 
 
+def _table_console(file: TextIO | None = None) -> Console:
+    """The table's console: a terminal's own width; piped or to a file, $COLUMNS or else 100
+    (rich would take the width of whatever terminal stdin or stderr is, or 80)."""
+    if (file or sys.stdout).isatty():
+        return Console(file=file)
+    columns = os.environ.get("COLUMNS", "")
+    return Console(file=file, width=int(columns) if columns.isdigit() and int(columns) > 0 else 100)
+
+
 def _fail(message: str, code: int = 1) -> typer.Exit:
     err.print(f"[red]claimcheck: error:[/] {message}", highlight=False)
     return typer.Exit(code)
 
 
-ScoringOpt = Annotated[Path | None, typer.Option("--scoring", help="Sourcing-score weights YAML.")]
+ScoringOpt = Annotated[Path | None, typer.Option("--scoring", metavar="FILE", help="Sourcing-score weights YAML.")]
 RatingsOpt = Annotated[
     list[Path] | None,
-    typer.Option("--ratings", help="CSV of outlet ratings adding to or overriding the shipped table."),
+    typer.Option(
+        "--ratings",
+        metavar="FILE",
+        help="CSV of outlet ratings adding to or overriding the shipped table; may be given more than once.",
+    ),
 ]
 
 
@@ -57,7 +159,8 @@ class Precision(StrEnum):
 PrecisionOpt = Annotated[
     Precision | None,
     typer.Option(
-        help="The fine-tuned model's arithmetic: auto (bf16 where the CPU has it), fp32, bf16, int8 (faster, less accurate)."
+        metavar="PRECISION",
+        help="The fine-tuned model's arithmetic: auto (bf16 where the CPU has it), fp32, bf16, int8 (faster, less accurate).",
     ),
 ]
 
@@ -77,18 +180,52 @@ def _load_checker(
         raise _fail(str(e)) from None
 
 
-@app.command()
+@app.command(
+    epilog=_examples(
+        "claimcheck check article.txt",
+        "claimcheck check article.txt --verbose",
+        "claimcheck check a.txt b.html --format json -o reports.json",
+        "cat article.txt | claimcheck check - --format markdown",
+    )
+)
 def check(
-    files: Annotated[list[str], typer.Argument(help="Article files (.txt or .html), or - for standard input.")],
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    files: Annotated[
+        list[str], typer.Argument(metavar="FILE", help="Article files (.txt or .html), or - for standard input.")
+    ],
+    fmt: Annotated[
+        Format,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help=(
+                "table (for people), json (a list, one report per file), jsonl (one report a line), "
+                "csv (one row per claim), markdown, html, or labels (predictions to correct with 'claimcheck label')."
+            ),
+        ),
+    ] = Format.table,
     model: ModelOpt = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
-    batch_size: Annotated[int, typer.Option(min=1)] = 16,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", metavar="FILE", help="Write to this file instead of stdout.")
+    ] = None,
+    batch_size: Annotated[
+        int,
+        typer.Option(min=1, metavar="N", help="Articles the model reads at once: more is faster, uses more memory."),
+    ] = 16,
     scoring: ScoringOpt = None,
     ratings: RatingsOpt = None,
     precision: PrecisionOpt = None,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", help="In the table, every reason for each claim's score, not just the top one."
+        ),
+    ] = False,
 ) -> None:
-    """Find who stands behind each claim of the articles, and score the sourcing."""
+    """Find who stands behind each claim of the articles, and score the sourcing.
+
+    The table gives each claim's score, source and type, and the main reason for its score (--verbose: all reasons); then the article's sourcing score and flags.
+    """
     texts: list[tuple[str, str]] = []
     failed = 0
     for name in files:
@@ -120,12 +257,12 @@ def check(
     if fmt is Format.table:
         if out:
             with out.open("w", encoding="utf-8") as fh:
-                console = Console(file=fh, width=160)
+                console = _table_console(fh)
                 for name, report in items:
-                    print_table(console, name, report)
+                    print_table(console, name, report, verbose)
         else:
             for name, report in items:
-                print_table(Console(), name, report)
+                print_table(_table_console(), name, report, verbose)
     elif items:
         renderers = {
             Format.json: to_json,
@@ -157,7 +294,13 @@ class _RateColumn(ProgressColumn):
         return Text("" if speed is None else f"{speed:.1f} articles/s", style="progress.data.speed")
 
 
-@app.command()
+@app.command(
+    epilog=_examples(
+        "claimcheck batch archive/ claims.parquet",
+        "claimcheck batch 'archive/**/*.txt' claims.jsonl --batch-size 32",
+        "claimcheck batch articles.jsonl claims.parquet --engine ray --workers 8",
+    )
+)
 def batch(
     source: Annotated[
         str,
@@ -171,16 +314,27 @@ def batch(
     scoring: ScoringOpt = None,
     ratings: RatingsOpt = None,
     precision: PrecisionOpt = None,
-    batch_size: Annotated[int, typer.Option(min=1, help="Articles per model call and per saved batch.")] = 16,
-    engine: Annotated[Engine, typer.Option(help="local: this process; ray: a Ray Data actor pool.")] = Engine.local,
+    batch_size: Annotated[
+        int, typer.Option(min=1, metavar="N", help="Articles per model call and per saved batch.")
+    ] = 16,
+    engine: Annotated[
+        Engine, typer.Option(metavar="ENGINE", help="local: this process; ray: a Ray Data actor pool.")
+    ] = Engine.local,
     address: Annotated[
-        str | None, typer.Option(help="Ray cluster to join (default: $RAY_ADDRESS, else start a local one).")
+        str | None,
+        typer.Option(metavar="ADDRESS", help="Ray cluster to join (default: $RAY_ADDRESS, else start a local one)."),
     ] = None,
     workers: Annotated[
         int | None,
-        typer.Option(min=1, help="Most Ray workers, each loading the model once (default: CPUs / --cpus-per-worker)."),
+        typer.Option(
+            min=1,
+            metavar="N",
+            help="Most Ray workers, each loading the model once (default: CPUs / --cpus-per-worker).",
+        ),
     ] = None,
-    cpus_per_worker: Annotated[float, typer.Option(min=0.01, help="CPUs each Ray worker asks for.")] = 1.0,
+    cpus_per_worker: Annotated[
+        float, typer.Option(min=0.01, metavar="CPUS", help="CPUs each Ray worker asks for.")
+    ] = 1.0,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace a finished OUTPUT.")] = False,
 ) -> None:
     """Check an archive of articles into one row per claim; an interrupted run resumes when rerun."""
@@ -228,14 +382,27 @@ def batch(
     err.print(escape(f"{line}; {summary.seconds:.1f} s, {rate:.1f} articles/s"), highlight=False)
 
 
-@app.command()
+@app.command(
+    epilog=_examples(
+        "claimcheck convert polnear/ labels.jsonl",
+        "claimcheck convert labels.jsonl tasks.json",
+        "claimcheck convert export.json brat/ --from labelstudio --to brat",
+    )
+)
 def convert(
-    source: Annotated[Path, typer.Argument(help="Labels: a BRAT folder, a Label Studio .json or a labelled .jsonl.")],
-    output: Annotated[Path, typer.Argument(help="Where to write: a folder (BRAT), .json (Label Studio) or .jsonl.")],
+    source: Annotated[
+        Path, typer.Argument(metavar="SOURCE", help="Labels: a BRAT folder, a Label Studio .json or a labelled .jsonl.")
+    ],
+    output: Annotated[
+        Path, typer.Argument(metavar="OUTPUT", help="Where to write: a folder (BRAT), .json (Label Studio) or .jsonl.")
+    ],
     from_format: Annotated[
-        str | None, typer.Option("--from", help="jsonl | brat | labelstudio (default: by path)")
+        str | None,
+        typer.Option("--from", metavar="FORMAT", help="jsonl, brat or labelstudio (default: by the path)."),
     ] = None,
-    to_format: Annotated[str | None, typer.Option("--to", help="jsonl | brat | labelstudio (default: by path)")] = None,
+    to_format: Annotated[
+        str | None, typer.Option("--to", metavar="FORMAT", help="jsonl, brat or labelstudio (default: by the path).")
+    ] = None,
 ) -> None:
     """Convert labels between labelled-example JSONL, BRAT standoff (PolNeAR) and Label Studio JSON."""
     from claimcheck.io import read_labels, write_labels
@@ -249,9 +416,16 @@ def convert(
     err.print(f"wrote {len(examples)} articles, {n_att} attributions to {output}")
 
 
-@app.command()
+@app.command(
+    epilog=_examples(
+        "claimcheck check articles/*.txt --format labels -o batch.jsonl",
+        "claimcheck label batch.jsonl",
+    )
+)
 def label(
-    batch: Annotated[Path, typer.Argument(help="Predictions to correct (from `check --format labels`).")],
+    batch: Annotated[
+        Path, typer.Argument(metavar="BATCH", help="Predictions to correct (from 'claimcheck check --format labels').")
+    ],
 ) -> None:
     """Correct predictions claim by claim, least confident first; saves after every answer and resumes."""
     from claimcheck.labeling import run_labeling
@@ -266,12 +440,23 @@ def label(
     )
 
 
-@app.command("eval")
+@app.command(
+    "eval",
+    epilog=_examples(
+        "claimcheck eval labels.jsonl",
+        "claimcheck eval polnear/ --model baseline -o metrics.json",
+    ),
+)
 def evaluate(
-    data: Annotated[Path, typer.Argument(help="Labelled JSONL file or PolNeAR-style folder.")],
+    data: Annotated[Path, typer.Argument(metavar="DATA", help="Labelled JSONL file or PolNeAR-style folder.")],
     model: ModelOpt = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the metrics JSON here.")] = None,
-    batch_size: Annotated[int, typer.Option(min=1)] = 16,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", metavar="FILE", help="Write the metrics JSON here.")
+    ] = None,
+    batch_size: Annotated[
+        int,
+        typer.Option(min=1, metavar="N", help="Articles the model reads at once: more is faster, uses more memory."),
+    ] = 16,
     scoring: ScoringOpt = None,
     ratings: RatingsOpt = None,
     precision: PrecisionOpt = None,
@@ -294,18 +479,36 @@ def evaluate(
     print_eval(Console(), metrics)
 
 
-@app.command()
+@app.command(
+    epilog=_examples(
+        "claimcheck train -c configs/baseline.yaml",
+        "claimcheck train -c configs/baseline.yaml --set C=2.0",
+        "claimcheck train -c configs/finetune.yaml --add batch.jsonl -o ~/models/mine",
+    )
+)
 def train(
-    config: Annotated[Path, typer.Option("--config", "-c", help="A YAML training config (see configs/).")],
-    overrides: Annotated[list[str] | None, typer.Option("--set", help="Override a config key: --set C=2.0")] = None,
+    config: Annotated[
+        Path, typer.Option("--config", "-c", metavar="FILE", help="A YAML training config (see configs/).")
+    ],
+    overrides: Annotated[
+        list[str] | None,
+        typer.Option("--set", metavar="KEY=VALUE", help="Override a config key, e.g. --set C=2.0; may be repeated."),
+    ] = None,
     add: Annotated[
-        Path | None, typer.Option("--add", help="New labels (JSONL, Label Studio .json or BRAT folder) to continue on.")
+        Path | None,
+        typer.Option(
+            "--add", metavar="LABELS", help="New labels (JSONL, Label Studio .json or BRAT folder) to continue on."
+        ),
     ] = None,
     start: Annotated[
-        str | None, typer.Option("--from", help="The model to continue from (default: the default).")
+        str | None,
+        typer.Option("--from", metavar="NAME", help="The model to continue from (default: the default model)."),
     ] = None,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Where to write the new model (with --add or --type-head-only).")
+        Path | None,
+        typer.Option(
+            "--out", "-o", metavar="FOLDER", help="Where to write the new model (with --add or --type-head-only)."
+        ),
     ] = None,
     type_head_only: Annotated[
         bool,
@@ -348,14 +551,23 @@ def _print_before_after(before: dict, after: dict) -> None:
     Console().print(table)
 
 
-@app.command("fit-scoring")
-def fit_scoring(
-    data: Annotated[Path, typer.Argument(help="Labelled JSONL with `quality` on attributions.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the fitted weights YAML.")] = Path(
-        "scoring.fitted.yaml"
+@app.command(
+    "fit-scoring",
+    epilog=_examples(
+        "claimcheck fit-scoring labels.jsonl",
+        "claimcheck fit-scoring labels.jsonl -o weights.yaml --alpha 0.5",
+        "claimcheck check article.txt --scoring weights.yaml",
     ),
+)
+def fit_scoring(
+    data: Annotated[
+        Path, typer.Argument(metavar="DATA", help="Labelled JSONL with a quality (1-5) on each attribution.")
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", metavar="FILE", help="Where to write the fitted weights YAML.")
+    ] = Path("scoring.fitted.yaml"),
     model: ModelOpt = None,
-    alpha: Annotated[float, typer.Option(help="Ridge regularisation strength.")] = 1.0,
+    alpha: Annotated[float, typer.Option(metavar="ALPHA", help="Ridge regularisation strength.")] = 1.0,
 ) -> None:
     """Fit the sourcing-score weights to labelled quality; prints cross-validated Spearman."""
     from claimcheck.io import read_labels
@@ -375,12 +587,22 @@ def fit_scoring(
     err.print(f"weights written to {out}; use them with --scoring {out}")
 
 
-@app.command()
+@app.command(
+    epilog=_examples(
+        "claimcheck serve",
+        "claimcheck serve --port 8080 --model baseline",
+        "claimcheck serve --host 0.0.0.0 --max-bytes 5000000",
+    )
+)
 def serve(
-    host: Annotated[str, typer.Option(help="Address to bind; 0.0.0.0 exposes it to the network.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=0, max=65535)] = 8000,
+    host: Annotated[
+        str, typer.Option(metavar="HOST", help="Address to bind; 0.0.0.0 exposes it to the network.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, metavar="PORT", help="Port to listen on.")] = 8000,
     model: ModelOpt = None,
-    max_bytes: Annotated[int, typer.Option(min=1, help="Largest request body accepted (413 above).")] = 1_000_000,
+    max_bytes: Annotated[
+        int, typer.Option(min=1, metavar="BYTES", help="Largest request body accepted (413 above).")
+    ] = 1_000_000,
     scoring: ScoringOpt = None,
     ratings: RatingsOpt = None,
     precision: PrecisionOpt = None,
@@ -397,11 +619,22 @@ def serve(
     uvicorn.run(create_app(checker, max_bytes=max_bytes), host=host, port=port)
 
 
-models_app = typer.Typer(no_args_is_help=True, help="Installed and trained models.")
+models_app = _App(
+    cls=_Group,
+    invoke_without_command=True,
+    help="Installed and trained models; alone, lists them (as 'models list').",
+    epilog=_examples("claimcheck models", "claimcheck models default baseline", "claimcheck models default --reset"),
+)
 app.add_typer(models_app, name="models")
 
 
-@models_app.command("list")
+@models_app.callback()
+def models_main(ctx: typer.Context) -> None:
+    if ctx.invoked_subcommand is None:
+        models_list()
+
+
+@models_app.command("list", epilog=_examples("claimcheck models list"))
 def models_list() -> None:
     """Show the shipped and trained models, their dev figures, and which is the default."""
     from rich.table import Table
@@ -409,8 +642,11 @@ def models_list() -> None:
     from claimcheck.models.registry import list_models
 
     table = Table(title="claimcheck models")
-    for col in ("", "name", "architecture", "origin", "source exact F1", "type macro-F1", "claim macro-F1", "path"):
-        table.add_column(col)
+    for col in ("", "name", "architecture"):
+        table.add_column(col, no_wrap=True)
+    for col in ("source F1", "type F1", "claim F1"):
+        table.add_column(col, justify="right")
+    table.add_column("where", overflow="fold")  # a user model's path wraps, not cut: --model takes it
     for m in list_models():
         dev = m["dev"] or {}
 
@@ -421,22 +657,28 @@ def models_list() -> None:
             "*" if m["default"] else "",
             m["name"],
             m["architecture"] or "?",
-            m["origin"],
             fig("source.exact_f1"),
             fig("types.macro_f1"),
             fig("claims.macro_f1"),
-            m["path"],
+            "shipped" if m["origin"] == "shipped" else m["path"],
         )
-    Console().print(table)
-    err.print("* the default model (set it with `claimcheck models default NAME`)")
+    _table_console().print(table)
+    err.print(
+        "Dev-set figures: source span exact F1, type macro-F1, claim macro-F1.\n"
+        "* the default model (set it with: claimcheck models default NAME)"
+    )
 
 
-@models_app.command("default")
+@models_app.command(
+    "default", epilog=_examples("claimcheck models default baseline", "claimcheck models default --reset")
+)
 def models_default(
-    name: Annotated[str | None, typer.Argument(help="A model name or folder; omit with --reset.")] = None,
+    name: Annotated[
+        str | None, typer.Argument(metavar="NAME", help="A model name or folder; omit with --reset.")
+    ] = None,
     reset: Annotated[bool, typer.Option("--reset", help="Go back to the shipped default.")] = False,
 ) -> None:
-    """Set the model that `check`, `eval` and `serve` use when no --model is given."""
+    """Set the model that check, eval and serve use when no --model is given."""
     from claimcheck.models.registry import resolve_model_path
     from claimcheck.settings import load_settings, save_settings
 

@@ -10,10 +10,11 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from claimcheck.data import ArticleReport
 
-FORMATS = ("table", "json", "jsonl", "csv", "markdown", "html")
+FORMATS = ("table", "json", "jsonl", "csv", "markdown", "html", "labels")
 CSV_FIELDS = (
     "path",
     "start",
@@ -48,8 +49,10 @@ def report_record(report: ArticleReport, path: str | None) -> dict[str, Any]:
 
 
 def to_json(items: Sequence[tuple[str | None, ArticleReport]]) -> str:
+    """A JSON list of records, one per article, also for one article: a script reads one
+    shape however many files it passed (``to_jsonl`` gives one record a line)."""
     records = [report_record(r, p) for p, r in items]
-    return json.dumps(records[0] if len(records) == 1 else records, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
 
 
 def to_jsonl(items: Sequence[tuple[str | None, ArticleReport]]) -> str:
@@ -156,28 +159,45 @@ _TYPE_STYLE = {
 }
 
 
-def print_table(console: Console, path: str | None, report: ArticleReport) -> None:
-    """A readable per-claim table for the terminal."""
-    table = Table(title=path or report.id or "article", show_lines=False, expand=True)
+def print_table(console: Console, path: str | None, report: ArticleReport, verbose: bool = False) -> None:
+    """A per-claim table for the terminal that explains itself: each claim's score, its source
+    and type, and under the claim the reason for its score (all reasons with ``verbose``);
+    then the article's summary and its flags.
+
+    Laid out for 80 columns: the type sits under the source rather than in a column of its
+    own, so the source column is wide enough that names wrap between words, not truncate."""
+    table = Table(title=path or report.id or "article", show_lines=True, expand=True)
     table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("type", no_wrap=True)
     table.add_column("score", justify="right", no_wrap=True)
-    table.add_column("source / cue", ratio=1)
-    table.add_column("claim", ratio=3)
+    table.add_column("source / cue, type", ratio=2, min_width=18, overflow="fold")
+    table.add_column("claim, and why it scores so", ratio=3, min_width=24, overflow="fold")
     for i, claim in enumerate(report.claims, start=1):
-        who = source_and_cue(report, report.attribution_of(claim))
-        table.add_row(
-            str(i),
-            f"[{_TYPE_STYLE[claim.type]}]{claim.type}[/]",
-            "" if claim.score is None else f"{claim.score:.2f}",
-            who,
-            claim.text if len(claim.text) <= 160 else claim.text[:157] + "...",
-        )
+        who = Text(source_and_cue(report, report.attribution_of(claim)))
+        if who:
+            who.append("\n")
+        who.append(claim.type, style=_TYPE_STYLE.get(claim.type, ""))
+        text = claim.text if len(claim.text) <= 160 else claim.text[:157] + "..."
+        why = Text(text)
+        for r in claim.reasons if verbose else claim.reasons[:1]:
+            why.append(f"\n→ {r.text}", style="italic")
+            if verbose:
+                why.append(f" ({r.code})", style="dim")
+        table.add_row(str(i), "" if claim.score is None else f"{claim.score:.2f}", who, why)
     console.print(table)
     s = report.summary
     shares = ", ".join(f"{t} {n}" for t, n in s.type_counts.items() if n)
     score = "n/a" if s.sourcing_score is None else f"{s.sourcing_score:.2f}"
-    console.print(f"[bold]{s.n_claims} claims[/] ({shares}); sourcing score {score}\n")
+    line = Text.assemble((f"{s.n_claims} claims", "bold"), f" ({shares or 'none'}); sourcing score {score}")
+    console.print(line)
+    if s.flags:
+        console.print(Text("flags:", style="bold yellow"))
+        flags = Table.grid(padding=(0, 1))  # a hanging indent when a flag wraps
+        flags.add_column(no_wrap=True)
+        flags.add_column()
+        for f in s.flags:
+            flags.add_row("  !", Text.assemble((f.code, "yellow"), f": {f.text}"))
+        console.print(flags)
+    console.print()
 
 
 def print_eval(console: Console, metrics: dict[str, Any]) -> None:

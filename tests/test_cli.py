@@ -12,6 +12,7 @@ import csv
 import gc
 import io
 import json
+import re
 import warnings
 from pathlib import Path
 
@@ -64,8 +65,7 @@ def check_offsets(record: dict) -> None:
 def test_check_json(runner: CliRunner, work: Path):
     result = runner.invoke(app, ["check", "a.txt", "--format", "json"])
     assert result.exit_code == 0, result.output
-    record = json.loads(result.stdout)
-    assert isinstance(record, dict)
+    [record] = json.loads(result.stdout)
     assert {"attributions", "claims", "summary"} <= set(record)
     assert record["path"] == "a.txt"
     assert record["id"] == "a"
@@ -151,7 +151,7 @@ def test_check_only_bad_files(runner: CliRunner, work: Path):
 def test_check_stdin(runner: CliRunner, work: Path):
     result = runner.invoke(app, ["check", "-", "--format", "json"], input=ARTICLE_B.encode("utf-8"))
     assert result.exit_code == 0, result.output
-    record = json.loads(result.stdout)
+    [record] = json.loads(result.stdout)
     assert record["path"] == "-"
     assert record["id"] == "stdin"
     assert record["text"] == ARTICLE_B
@@ -194,7 +194,7 @@ def test_check_with_model_folder(runner: CliRunner, work: Path):
 
     result = runner.invoke(app, ["check", "a.txt", "-f", "json", "--model", str(MODELS_DIR / "baseline")])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["path"] == "a.txt"
+    assert json.loads(result.stdout)[0]["path"] == "a.txt"
 
 
 def test_check_bad_model(runner: CliRunner, work: Path):
@@ -218,6 +218,154 @@ def test_no_arguments_shows_help(runner: CliRunner):
     result = runner.invoke(app, [])
     assert "check" in result.output
     assert "convert" in result.output
+
+
+# --------------------------------------------------------------------------- the report explains itself
+
+# Made up for these tests: a named source whose words are longer than the old table's source column
+# (9 characters at 80 columns), a weasel attribution that flags the article, and an unattributed claim.
+ARTICLE_C = (
+    "The tunnel will reopen in May, said Rosalind Abernathy-Kowalczyk, the transit authority's chief engineer. "
+    "Critics say the delay was predictable. The tunnel carried 9,000 cars a day.\n"
+)
+
+
+def table_column(output: str, index: int) -> str:
+    """The text of a rich table's column (0: left of the first border), its wrapped lines joined."""
+    cells = [line.split("│")[index] for line in output.splitlines() if line.count("│") > index]
+    return " ".join(" ".join(cells).split())
+
+
+@pytest.fixture
+def article_c(work: Path) -> Path:
+    (work / "c.txt").write_text(ARTICLE_C, encoding="utf-8")
+    return work / "c.txt"
+
+
+def test_check_json_one_file_is_the_report_and_path(runner: CliRunner, article_c: Path, checker):
+    """One file gives the same shape as several, a list; each record is report.to_dict() plus path."""
+    result = runner.invoke(app, ["check", "c.txt", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.stdout)
+    assert isinstance(records, list)
+    assert records == [{**checker.check(ARTICLE_C, id="c").to_dict(), "path": "c.txt"}]
+
+
+def test_check_table_shows_flags_and_reasons(runner: CliRunner, article_c: Path, checker, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    report = checker.check(ARTICLE_C, id="c")
+    assert report.summary.flags, "the made-up article has a weasel attribution"
+    result = runner.invoke(app, ["check", "c.txt"])
+    assert result.exit_code == 0, result.output
+    for flag in report.summary.flags:
+        assert flag.code in result.stdout
+    claims = table_column(result.stdout, 4)
+    for claim in report.claims:
+        assert claim.reasons[0].text in claims, f"no reason for {claim.text!r}"
+    # only the top reason by default; --verbose gives them all, with their codes
+    all_codes = {r.code for c in report.claims for r in c.reasons}
+    assert not any(f"({code})" in claims for code in all_codes)
+    verbose = runner.invoke(app, ["check", "c.txt", "--verbose"])
+    assert verbose.exit_code == 0, verbose.output
+    claims = table_column(verbose.stdout, 4)
+    for claim in report.claims:
+        for r in claim.reasons:
+            assert f"{r.text} ({r.code})" in claims
+
+
+def test_check_table_keeps_names_whole_at_80_columns_when_piped(
+    runner: CliRunner, article_c: Path, checker, monkeypatch
+):
+    """CliRunner's stdout is no terminal, like a pipe: names wrap between words, never cut to "Rosalin…"."""
+    monkeypatch.setenv("COLUMNS", "80")
+    result = runner.invoke(app, ["check", "c.txt"])
+    assert result.exit_code == 0, result.output
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+    assert "…" not in result.stdout
+    lines = result.stdout.splitlines()
+    report = checker.check(ARTICLE_C, id="c")
+    sources = [a.text_of("source", ARTICLE_C) for a in report.attributions if a.source]
+    assert any("Abernathy-Kowalczyk" in s for s in sources)
+    for source in sources:
+        for word in source.split():
+            assert any(word in line for line in lines), f"{word!r} of {source!r} is cut"
+
+
+def test_check_table_piped_without_columns_is_100_wide(runner: CliRunner, article_c: Path, monkeypatch):
+    monkeypatch.delenv("COLUMNS", raising=False)
+    result = runner.invoke(app, ["check", "c.txt"])
+    assert result.exit_code == 0, result.output
+    assert max(len(line) for line in result.stdout.splitlines()) == 100
+
+
+def test_version(runner: CliRunner):
+    from claimcheck import __version__
+
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == f"claimcheck {__version__}"
+
+
+COMMANDS = [
+    [],
+    ["check"],
+    ["batch"],
+    ["convert"],
+    ["label"],
+    ["eval"],
+    ["train"],
+    ["fit-scoring"],
+    ["serve"],
+    ["models"],
+    ["models", "list"],
+    ["models", "default"],
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "claimcheck")
+def test_help_has_examples_and_no_markup(runner: CliRunner, command: list[str], monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0, result.output
+    help_text = result.stdout
+    assert "Examples:" in help_text
+    assert f"claimcheck {' '.join(command)}".strip() in help_text
+    assert "`" not in help_text  # docstring markup (``claimcheck``) shown raw
+    assert not re.search(r"<[a-z][^<>]*>", help_text), "a type placeholder such as <bool> or <list[Path]>"
+    assert max(len(line) for line in help_text.splitlines()) <= 80
+
+
+def test_help_lists_formats_whole_and_describes_batch_size(runner: CliRunner, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    result = runner.invoke(app, ["check", "--help"])
+    words = re.findall(r"[\w-]+", result.stdout)
+    for fmt in ("table", "json", "jsonl", "csv", "markdown", "html", "labels"):
+        assert fmt in words, f"format {fmt} is missing or broken in --help"
+    batch_size = next(line for line in result.stdout.splitlines() if "--batch-size" in line)
+    assert re.search(r"[a-z]{3,}", batch_size.split("--batch-size", 1)[1]), "--batch-size has no description"
+
+
+def test_model_help_names_the_shipped_models_and_the_default(runner: CliRunner, monkeypatch):
+    from claimcheck.models.registry import DEFAULT_MODEL, list_models
+
+    monkeypatch.setenv("COLUMNS", "80")
+    result = runner.invoke(app, ["check", "--help"])
+    words = set(re.findall(r"[\w.-]+", result.stdout))
+    shipped = [m["name"] for m in list_models() if m["origin"] == "shipped"]
+    assert shipped and set(shipped) <= words
+    assert f"default is {DEFAULT_MODEL}" in " ".join(result.stdout.replace("│", " ").split())
+
+
+def test_models_alone_lists_them(runner: CliRunner, monkeypatch):
+    from claimcheck.models.registry import list_models
+
+    monkeypatch.setenv("COLUMNS", "80")
+    result = runner.invoke(app, ["models"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == runner.invoke(app, ["models", "list"]).stdout
+    for m in list_models():
+        assert m["name"] in result.stdout
+    assert "default" in result.stderr
 
 
 # --------------------------------------------------------------------------- convert
