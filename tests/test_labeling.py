@@ -10,7 +10,7 @@ import pytest
 from rich.console import Console
 
 from claimcheck.data import Attribution, DataError, LabelledExample, load_examples, save_examples
-from claimcheck.labeling import find_source, progress_path, run_labeling
+from claimcheck.labeling import find_span, progress_path, run_labeling
 
 # Made-up articles; offsets checked in test_fixture_offsets.
 TEXT_1 = "Mayor Tom Reed said the bridge will reopen. An aide said the work was late."
@@ -117,8 +117,9 @@ def test_display_shows_sentence_cue_content_and_types(batch: Path):
     assert "4 attributions to review" in shown
     assert "The bank agreed, a spokesman said." in shown  # the sentence of n2#q2
     assert "Experts warned" not in shown  # not the other sentence
-    assert "named_organization" in shown and "confidence —" in shown
-    assert "1 named_person" in shown and "7 unattributed" in shown
+    assert "named_organization" in shown and "quality —" in shown and "confidence —" in shown
+    assert "1 named_person" in shown and "6 unnamed_group" in shown
+    assert "unattributed" not in shown  # not offered for an attribution with a source
 
 
 def test_scripted_session_with_interruption_and_resume(batch: Path):
@@ -206,14 +207,14 @@ def test_source_fix_cancelled_with_enter(batch: Path):
     assert _atts(batch)["n2#q2"].source == [(39, 47)]
 
 
-def test_find_source_takes_nearest_occurrence():
+def test_find_span_takes_nearest_occurrence():
     text = "He said he would go, he said."
     window = (0, len(text))
-    assert find_source(text, window, "he", (21, 23)) == (21, 23)
-    assert find_source(text, window, "he", (8, 10)) == (8, 10)
-    assert find_source(text, window, "HE WOULD", None) == (8, 16)  # any case when the exact case is missing
-    assert find_source(text, (0, 10), "go", None) is None
-    assert find_source(text, window, "  ", None) is None
+    assert find_span(text, window, "he", 21) == (21, 23)
+    assert find_span(text, window, "he", 8) == (8, 10)
+    assert find_span(text, window, "HE WOULD", None) == (8, 16)  # any case when the exact case is missing
+    assert find_span(text, (0, 10), "go", None) is None
+    assert find_span(text, window, "  ", None) is None
 
 
 def test_duplicate_keys_refused(tmp_path: Path):
