@@ -439,8 +439,9 @@ def _start(att: Attribution) -> int:
     return min((s for role in ROLES for s, _ in att.ranges(role)), default=0)
 
 
-def _new_id(ex: LabelledExample) -> str:
-    ids = {a.id for a in ex.attributions}
+def _new_id(ex: LabelledExample, known_keys: list[str]) -> str:
+    """``N1``, ``N2``, ...: an id no attribution of the article has, nor had (a deleted one's key stays in the log)."""
+    ids = {a.id for a in ex.attributions} | {k.rpartition("#")[2] for k in known_keys if k.rpartition("#")[0] == ex.id}
     return next(f"N{n}" for n in range(1, len(ids) + 2) if f"N{n}" not in ids)
 
 
@@ -552,7 +553,7 @@ class _Loop:
             return
         att_type = SOURCE_TYPES[int(answer) - 1]
         att = Attribution(
-            id=_new_id(ex),
+            id=_new_id(ex, [*self.session.reviewed, *(e["key"] for e in self.session.log)]),
             source=[source],
             cue=[cue] if cue else [],
             content=[content] if content else [],
