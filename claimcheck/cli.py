@@ -427,17 +427,20 @@ def label(
         Path, typer.Argument(metavar="BATCH", help="Predictions to correct (from 'claimcheck check --format labels').")
     ],
 ) -> None:
-    """Correct predictions claim by claim, least confident first; saves after every answer and resumes."""
+    """Correct predictions claim by claim, least confident first, one key per answer; saves after every answer
+    and resumes. Ctrl-C stops (exit 130) after saving."""
     from claimcheck.labeling import run_labeling
 
     try:
         result = run_labeling(batch)
     except (DataError, OSError) as e:
         raise _fail(str(e)) from None
-    err.print(
-        f"reviewed {result.reviewed} of {result.total}: {result.accepted} accepted, {result.changed} changed, "
-        f"{result.deleted} deleted; {result.remaining} remain. Corrections are in {batch}."
-    )
+    except KeyboardInterrupt:  # before the first answer: nothing to save
+        err.print("interrupted; nothing changed.")
+        raise typer.Exit(130) from None
+    err.print(f"{result.summary()} Corrections are in {batch}.", highlight=False, markup=False)
+    if result.interrupted:
+        raise typer.Exit(130)
 
 
 @app.command(

@@ -248,8 +248,13 @@ def _format_error(path: Path | str, lineno: int, err: ValidationError | ValueErr
     return f"{path}:{lineno}: {err}"
 
 
-def iter_examples(path: str | Path) -> Iterator[LabelledExample]:
+def iter_examples(path: str | Path, *, sourced_unattributed: bool = True) -> Iterator[LabelledExample]:
     """Yield validated examples from a labelled JSONL file.
+
+    ``sourced_unattributed=False`` also refuses an attribution that has a source
+    but the type ``unattributed`` (the codebook's type for a claim with no
+    source). It is allowed by default because the codebook gives the writer as
+    source ("I", "we") that type, and the gold labels and the models do so.
 
     Raises:
         DataError: on the first malformed line, naming file, line and field.
@@ -266,13 +271,25 @@ def iter_examples(path: str | Path) -> Iterator[LabelledExample]:
             if not isinstance(data, dict):
                 raise DataError(f"{path}:{lineno}: (line): expected a JSON object")
             try:
-                yield LabelledExample.model_validate(data)
+                example = LabelledExample.model_validate(data)
             except ValidationError as err:
                 raise DataError(_format_error(path, lineno, err)) from None
+            if not sourced_unattributed:
+                _refuse_sourced_unattributed(example, f"{path}:{lineno}")
+            yield example
 
 
-def load_examples(path: str | Path) -> list[LabelledExample]:
-    return list(iter_examples(path))
+def _refuse_sourced_unattributed(example: LabelledExample, where: str) -> None:
+    for i, att in enumerate(example.attributions):
+        if att.type == "unattributed" and att.source:
+            raise DataError(
+                f"{where}: attributions[{i}].type: 'unattributed' is for a claim with no source, "
+                f"but attribution {att.id!r} has a source; give it a source type or drop the source"
+            )
+
+
+def load_examples(path: str | Path, *, sourced_unattributed: bool = True) -> list[LabelledExample]:
+    return list(iter_examples(path, sourced_unattributed=sourced_unattributed))
 
 
 def atomic_write_text(path: str | Path, text: str) -> None:

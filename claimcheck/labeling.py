@@ -3,16 +3,24 @@
 The loop reads a labelled-example JSONL (predictions exported as labels, with
 ``confidence``), orders every attribution that has a source by ascending
 confidence (missing confidence first), and for each one shows its sentence(s)
-with the source highlighted and asks for one answer:
+with the source, cue and content highlighted, its type and quality, and reads
+one key (no Enter needed):
 
-* Enter or ``a``: accept; ``1``-``7``: set that type;
-* ``s``: fix the source span (type the source's words as they stand in the
-  sentence(s) shown; the occurrence nearest the old span is taken), then
-  answer again for the same attribution;
-* ``d``: not an attribution (delete it); ``u``: undo the last answer;
-  ``q``: quit.
+* Enter or ``a``: accept; ``1``-``6``: set that type and go on (the quality
+  follows the type's codebook default unless it was set by hand);
+* ``r`` then ``1``-``5``: set the quality by hand;
+* ``s``, ``c``, ``o``: re-span the source, cue or content (type its words as
+  they stand in the sentence(s) shown; the occurrence nearest the old span is
+  taken);
+* ``n``: add an attribution the model missed in this article (its source,
+  cue and content words, then its type);
+* ``d``: not an attribution (delete it); ``u``: undo the last answer or edit;
+  ``q``: quit. Ctrl-C also quits, after saving.
 
-After every answer the corrected JSONL is saved in place (reviewed
+``unattributed`` (a claim with no source) is not offered for an attribution
+with a source; a prediction of it must be given a type or deleted.
+
+After every answer or edit the corrected JSONL is saved in place (reviewed
 attributions get ``label_source: "corrected"``) together with a progress
 sidecar ``<path>.progress.json``: the reviewed keys
 (``article_id#attribution_id``) and an answer log that makes undo work across
@@ -22,7 +30,11 @@ at most the answer being typed; a new run resumes where the last one stopped.
 
 from __future__ import annotations
 
+import functools
 import json
+import os
+import select
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +45,7 @@ from rich.text import Text
 
 from claimcheck.data import (
     ATTRIBUTION_TYPES,
+    ROLES,
     Attribution,
     DataError,
     LabelledExample,
@@ -43,8 +56,16 @@ from claimcheck.data import (
 from claimcheck.text import split_sentences
 
 CORRECTED = "corrected"
+UNATTRIBUTED = "unattributed"
+#: The types a sourced attribution can take, keys 1-6 in the codebook's order.
+SOURCE_TYPES: tuple[str, ...] = tuple(t for t in ATTRIBUTION_TYPES if t != UNATTRIBUTED)
+ROLE_KEYS = {"s": "source", "c": "cue", "o": "content"}
 _STYLES = {"source": "bold black on yellow", "cue": "bold cyan", "content": "green"}
-_HELP = "Enter/a accept · 1-7 type · s fix source · d delete · u undo · q quit"
+_HELP = "Enter/a accept · 1-6 type · r quality · s/c/o re-span source/cue/content · n add · d delete · u undo · q quit"
+# the fields whose change makes an answer count as "changed" rather than "accepted"
+_COMPARED = ("type", "quality", *ROLES)
+
+KeyFn = Callable[[str], str]
 
 
 @dataclass
@@ -56,10 +77,19 @@ class LabelingResult:
     deleted: int
     remaining: int
     total: int = 0
+    added: int = 0
+    interrupted: bool = False  # ended by Ctrl-C
 
     @property
     def reviewed(self) -> int:
-        return self.accepted + self.changed + self.deleted
+        return self.accepted + self.changed + self.deleted + self.added
+
+    def summary(self) -> str:
+        """One line for the end of a session."""
+        return (
+            f"reviewed {self.reviewed} of {self.total}: {self.accepted} accepted, {self.changed} changed, "
+            f"{self.deleted} deleted, {self.added} added; {self.remaining} remain."
+        )
 
 
 def progress_path(path: str | Path) -> Path:
@@ -72,9 +102,21 @@ def attribution_key(example: LabelledExample, att: Attribution) -> str:
     return f"{example.id}#{att.id}"
 
 
+@functools.cache
+def default_quality(att_type: str | None) -> int | None:
+    """The codebook's quality of a bare source of this type: the shipped scoring weights' ``base``
+    (``claimcheck/resources/scoring.yaml``); None for ``unattributed`` or no type."""
+    from claimcheck.scoring import ScoringWeights
+
+    base = ScoringWeights.load().base
+    if att_type not in base:
+        return None
+    return min(5, max(1, round(base[att_type])))
+
+
 def context_window(text: str, att: Attribution) -> tuple[int, int]:
     """The sentence(s) an attribution touches, as ``(start, end)`` offsets."""
-    spans = [r for role in ("source", "cue", "content") for r in att.ranges(role)]
+    spans = [r for role in ROLES for r in att.ranges(role)]
     lo, hi = min(s for s, _ in spans), max(e for _, e in spans)
     touched = [s for s in split_sentences(text) if s.start < hi and s.end > lo]
     if not touched:
@@ -82,13 +124,13 @@ def context_window(text: str, att: Attribution) -> tuple[int, int]:
     return min(lo, touched[0].start), max(hi, touched[-1].end)
 
 
-def find_source(text: str, window: tuple[int, int], words: str, old: tuple[int, int] | None) -> tuple[int, int] | None:
-    """The occurrence of ``words`` inside the window nearest the old source (exact case first, then any case)."""
+def find_span(text: str, window: tuple[int, int], words: str, anchor: int | None) -> tuple[int, int] | None:
+    """The occurrence of ``words`` inside the window nearest ``anchor`` (exact case first, then any case)."""
     words = words.strip()
     if not words:
         return None
     lo, hi = window
-    anchor = old[0] if old else lo
+    anchor = lo if anchor is None else anchor
     for haystack, needle in ((text, words), (text.lower(), words.lower())):
         found = []
         i = haystack.find(needle, lo, hi)
@@ -99,6 +141,59 @@ def find_source(text: str, window: tuple[int, int], words: str, old: tuple[int, 
             start = min(found, key=lambda s: (abs(s - anchor), s))
             return start, start + len(needle)
     return None
+
+
+# --------------------------------------------------------------------------- keys
+
+
+def read_key(prompt: str) -> str:
+    """One key from the terminal, no Enter needed ("" for Enter itself).
+
+    Ctrl-C raises KeyboardInterrupt, Ctrl-D EOFError. Keys typed ahead stay
+    queued for the next read; an escape sequence (an arrow key) comes back whole.
+    """
+    sys.stdout.write(prompt)
+    sys.stdout.flush()
+    try:
+        import termios
+        import tty
+    except ImportError:  # Windows: click (shipped with typer) has the equivalent
+        import click
+
+        return _key_answer(click.getchar())
+    fd = sys.stdin.fileno()
+    old = termios.tcgetattr(fd)
+    try:
+        tty.setcbreak(fd, termios.TCSANOW)  # no echo, no line buffering; Ctrl-C still signals
+        data = os.read(fd, 1)
+        if data == b"\x1b":
+            while select.select([fd], [], [], 0.05)[0]:
+                data += os.read(fd, 16)
+        elif data and data[0] >= 0xC0:  # the rest of a UTF-8 character
+            data += os.read(fd, 1 if data[0] < 0xE0 else 2 if data[0] < 0xF0 else 3)
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, old)
+    return _key_answer(data.decode("utf-8", "replace"))
+
+
+def _key_answer(ch: str) -> str:
+    if ch in ("", "\x04"):
+        sys.stdout.write("\n")
+        raise EOFError
+    if ch == "\x03":
+        raise KeyboardInterrupt
+    answer = "" if ch in ("\r", "\n") else ch
+    sys.stdout.write((answer if answer.isprintable() else repr(answer)) + "\n")
+    sys.stdout.flush()
+    return answer
+
+
+def _default_keys() -> KeyFn:
+    """Single keys on a terminal; a line per answer when the answers come from a pipe."""
+    return read_key if sys.stdin.isatty() else input
+
+
+# --------------------------------------------------------------------------- the file and its progress
 
 
 class _Session:
@@ -142,10 +237,11 @@ class _Session:
             if not isinstance(reviewed, list) or not isinstance(log, list):
                 raise TypeError
             for entry in log:
+                before = entry.get("before")
                 if not (
                     isinstance(entry.get("key"), str)
                     and isinstance(entry.get("position"), int)
-                    and isinstance(entry.get("before"), dict)
+                    and (isinstance(before, dict) or (before is None and entry.get("action") == "add"))
                 ):
                     raise TypeError
         except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
@@ -185,33 +281,38 @@ class _Session:
                 return ex, i
         return None
 
+    def get(self, key: str) -> tuple[LabelledExample, Attribution]:
+        ex, i = self.lookup(key)  # type: ignore[misc]
+        return ex, ex.attributions[i]
+
     def pending(self) -> list[str]:
         done = set(self.reviewed)
         return [k for k in self.queue if k not in done]
 
+    def hand_quality(self, key: str) -> bool:
+        """Was this attribution's quality set by hand (an edit not undone, in any session)?"""
+        return any(e["key"] == key and e["action"] == "quality" for e in self.log)
+
     def result(self) -> LabelingResult:
         first: dict[str, dict[str, Any]] = {}
         for entry in self.log:
-            first.setdefault(entry["key"], entry["before"])
-        accepted = changed = deleted = 0
+            first.setdefault(entry["key"], entry)
+        counts = {"accepted": 0, "changed": 0, "deleted": 0, "added": 0}
         counted = set(self.queue) | set(self.gone)
         for key in self.reviewed:
             if key not in counted:
                 continue
-            found = self.lookup(key)
+            found, entry = self.lookup(key), first.get(key)
             if found is None:
-                deleted += 1
-                continue
-            ex, i = found
-            now, before = ex.attributions[i], first.get(key)
-            if before is not None and (
-                now.type != before.get("type")
-                or [list(r) for r in now.source] != [list(r) for r in before.get("source", [])]
-            ):
-                changed += 1
+                counts["deleted"] += 1
+            elif entry is not None and entry["action"] == "add":
+                counts["added"] += 1
             else:
-                accepted += 1
-        return LabelingResult(accepted, changed, deleted, len(self.pending()), self.total)
+                now = found[0].attributions[found[1]].to_dict()
+                before = entry["before"] if entry else now
+                same = all(_field(now, f) == _field(before, f) for f in _COMPARED)
+                counts["accepted" if same else "changed"] += 1
+        return LabelingResult(remaining=len(self.pending()), total=self.total, **counts)
 
     # ------------------------------------------------------------------ answers
 
@@ -220,6 +321,14 @@ class _Session:
         self.log.append(
             {"key": key, "action": action, "done": done, "position": i, "before": ex.attributions[i].to_dict()}
         )
+
+    def edit(self, key: str, action: str, update: dict[str, Any]) -> Attribution:
+        """Change the attribution without answering for it (it stays the current one)."""
+        self.record(key, action, done=False)
+        ex, i = self.lookup(key)  # type: ignore[misc]
+        ex.attributions[i] = ex.attributions[i].model_copy(update=update)
+        self.save()
+        return ex.attributions[i]
 
     def finish(self, key: str, action: str, att: Attribution | None) -> None:
         """Apply a final answer (``att`` None deletes) and mark the key reviewed."""
@@ -232,20 +341,37 @@ class _Session:
         self.reviewed.append(key)
         self.save()
 
+    def add(self, ex: LabelledExample, att: Attribution) -> str:
+        """A new attribution, in text order, reviewed at once; returns its key."""
+        later = (i for i, a in enumerate(ex.attributions) if _start(a) > _start(att))
+        position = next(later, len(ex.attributions))
+        ex.attributions.insert(position, att)
+        key = attribution_key(ex, att)
+        self.rank[key] = _rank(att, self.examples.index(ex), position)
+        self.queue = sorted([*self.queue, key], key=self.rank.__getitem__)
+        self.log.append({"key": key, "action": "add", "done": True, "position": position, "before": None})
+        self.reviewed.append(key)
+        self.save()
+        return key
+
     def undo(self) -> str | None:
-        """Take back the last answer; returns the key to show again."""
+        """Take back the last answer or edit; returns the key to show again (None: nothing to show)."""
         if not self.log:
             return None
         entry = self.log.pop()
         key = entry["key"]
         ex = self.by_id.get(key.rpartition("#")[0])
-        if ex is None:  # a stale entry from another file: forget it
+        found = self.lookup(key)
+        if ex is None or entry["action"] == "add":  # a stale entry from another file, or an addition: drop it
+            if ex is not None and found is not None:
+                del ex.attributions[found[1]]
+                self.queue.remove(key)
+                self.rank.pop(key, None)
             if key in self.reviewed:
                 self.reviewed.remove(key)
             self.save()
             return None
         before = Attribution.from_dict(entry["before"])
-        found = self.lookup(key)
         if found is None:
             position = min(entry["position"], len(ex.attributions))
             ex.attributions.insert(position, before)
@@ -263,25 +389,40 @@ class _Session:
     # ------------------------------------------------------------------ display
 
     def show(self, key: str, position: int, total: int) -> tuple[int, int]:
-        ex, i = self.lookup(key)  # type: ignore[misc]
-        att = ex.attributions[i]
+        ex, att = self.get(key)
         lo, hi = context_window(ex.text, att)
         body = Text(ex.text[lo:hi])
         for role in ("content", "cue", "source"):
             for s, e in att.ranges(role):
                 body.stylize(_STYLES[role], max(s, lo) - lo, min(e, hi) - lo)
-        conf = "—" if att.confidence is None else f"{att.confidence:.2f}"
         c = self.console
         c.rule(f"[bold]{position}/{total}[/]  {ex.id} · {att.id}")
         c.print(body)
-        c.print(Text.assemble(("source  ", "dim"), (att.text_of("source", ex.text), _STYLES["source"])))
-        c.print(Text.assemble(("cue     ", "dim"), (att.text_of("cue", ex.text) or "—", _STYLES["cue"])))
-        c.print(Text.assemble(("content ", "dim"), (att.text_of("content", ex.text) or "—", _STYLES["content"])))
-        c.print(Text.assemble(("type    ", "dim"), (att.type or "—", "bold"), ("   confidence ", "dim"), conf))
-        numbered = [f"{n} {t}" for n, t in enumerate(ATTRIBUTION_TYPES, start=1)]
-        c.print(Text("  ".join(numbered[:4]) + "\n" + "  ".join(numbered[4:]), style="dim"))
+        for role in ROLES:
+            c.print(Text.assemble((f"{role:<8}", "dim"), (att.text_of(role, ex.text) or "—", _STYLES[role])))
+        c.print(self._type_line(key, att))
+        numbered = [f"{n} {t}" for n, t in enumerate(SOURCE_TYPES, start=1)]
+        c.print(Text("  ".join(numbered[:3]) + "\n" + "  ".join(numbered[3:]), style="dim"))
         c.print(Text(_HELP, style="dim"))
         return lo, hi
+
+    def _type_line(self, key: str, att: Attribution) -> Text:
+        conf = "—" if att.confidence is None else f"{att.confidence:.2f}"
+        quality = "—" if att.quality is None else f"{att.quality}" + (" (by hand)" if self.hand_quality(key) else "")
+        line = Text.assemble(
+            ("type    ", "dim"),
+            (att.type or "—", "bold"),
+            ("   quality ", "dim"),
+            quality,
+            ("   confidence ", "dim"),
+            conf,
+        )
+        if att.type == UNATTRIBUTED and att.source:
+            line.append("\n" + _NO_UNATTRIBUTED, style="bold red")
+        return line
+
+
+_NO_UNATTRIBUTED = "unattributed is for a claim with no source: pick a type 1-6, or d if this is not an attribution."
 
 
 def _rank(att: Attribution, article: int, index: int) -> tuple:
@@ -289,91 +430,192 @@ def _rank(att: Attribution, article: int, index: int) -> tuple:
     return (att.confidence is not None, att.confidence or 0.0, article, index)
 
 
-def _ask(input_fn: Callable[[str], str], prompt: str) -> str:
-    return input_fn(prompt)
+def _field(data: dict[str, Any], name: str) -> Any:
+    value = data.get(name)
+    return [list(r) for r in value] if name in ROLES and value else value
+
+
+def _start(att: Attribution) -> int:
+    return min((s for role in ROLES for s, _ in att.ranges(role)), default=0)
+
+
+def _new_id(ex: LabelledExample, known_keys: list[str]) -> str:
+    """``N1``, ``N2``, ...: an id no attribution of the article has, nor had (a deleted one's key stays in the log)."""
+    ids = {a.id for a in ex.attributions} | {k.rpartition("#")[2] for k in known_keys if k.rpartition("#")[0] == ex.id}
+    return next(f"N{n}" for n in range(1, len(ids) + 2) if f"N{n}" not in ids)
+
+
+# --------------------------------------------------------------------------- the loop
+
+
+class _Loop:
+    """One answer a step: pick the attribution, show it, read a key, act on it."""
+
+    def __init__(self, session: _Session, console: Console, keys: KeyFn, lines: KeyFn) -> None:
+        self.session, self.console, self.keys, self.lines = session, console, keys, lines
+        self.current: str | None = None
+
+    def run(self) -> None:
+        while (key := self._next()) is not None:
+            s = self.session
+            window = s.show(key, s.total - len(s.pending()) + 1, s.total)
+            if not self._answer(key, self.keys("> ").strip().lower(), window):
+                return
+
+    def _next(self) -> str | None:
+        """The attribution to show: the current one while unanswered, else the next; None to stop."""
+        s = self.session
+        while self.current is None or s.lookup(self.current) is None or self.current in s.reviewed:
+            pending = s.pending()
+            if pending:
+                self.current = pending[0]
+                break
+            self.console.print(f"All {s.total} attributions reviewed.")
+            if not s.log or self.keys("u to undo the last answer, Enter to finish: ").strip().lower() != "u":
+                return None
+            self._undo(self.current)
+        return self.current
+
+    def _answer(self, key: str, answer: str, window: tuple[int, int]) -> bool:
+        """Act on one key; False to quit."""
+        if answer == "q":
+            return False
+        if answer.isdigit() and 1 <= int(answer) <= len(SOURCE_TYPES):
+            self._set_type(key, SOURCE_TYPES[int(answer) - 1])
+        elif answer in ("", "a"):
+            self._accept(key)
+        elif answer in ROLE_KEYS:
+            self._respan(key, ROLE_KEYS[answer], window)
+        elif answer == "n":
+            self._add(key, window)
+        elif answer in ("r", "d", "u"):
+            {"r": self._quality, "d": self._delete, "u": self._undo}[answer](key)
+        else:
+            self.console.print(f"Unknown answer {answer!r}. {_HELP}")
+        return True
+
+    def _accept(self, key: str) -> None:
+        att = self.session.get(key)[1]
+        if att.type == UNATTRIBUTED and att.source:
+            self.console.print(_NO_UNATTRIBUTED)
+            return
+        self.session.finish(key, "accept", att)
+
+    def _set_type(self, key: str, new_type: str) -> None:
+        att = self.session.get(key)[1]
+        update: dict[str, Any] = {"type": new_type}
+        if new_type != att.type and not self.session.hand_quality(key):
+            update["quality"] = default_quality(new_type)
+        self.session.finish(key, "type", att.model_copy(update=update))
+        note = f", quality → {update['quality']}" if "quality" in update else ""
+        self.console.print(f"type → {new_type}{note}")
+
+    def _quality(self, key: str) -> None:
+        answer = self.keys("quality 1-5 (Enter to keep): ").strip()
+        if answer in {"1", "2", "3", "4", "5"}:
+            self.session.edit(key, "quality", {"quality": int(answer)})
+            self.console.print(f"quality → {answer}")
+        elif answer:
+            self.console.print(f"{answer!r} is not a quality; kept.")
+
+    def _respan(self, key: str, role: str, window: tuple[int, int]) -> None:
+        ex, att = self.session.get(key)
+        old = att.extent(role) or att.extent("source")
+        span = self._ask_span(ex.text, window, f"{role} text (Enter to keep): ", old and old[0])
+        if span is not None:
+            self.session.edit(key, role, {role: [span]})
+            self.console.print(Text.assemble(f"{role} → ", (ex.text[span[0] : span[1]], _STYLES[role])))
+
+    def _ask_span(self, text: str, window: tuple[int, int], prompt: str, anchor: int | None) -> tuple[int, int] | None:
+        """Words typed by the user as a span inside the window; None when they answer Enter."""
+        while True:
+            words = self.lines(prompt)
+            if not words.strip():
+                return None
+            span = find_span(text, window, words, anchor)
+            if span is not None:
+                return span
+            self.console.print(f"{words.strip()!r} is not in the sentence(s) shown; type it as it stands there.")
+
+    def _add(self, key: str, window: tuple[int, int]) -> None:
+        """A missed attribution in this article: its words (searched in the whole article), then a type."""
+        ex = self.session.get(key)[0]
+        whole = (0, len(ex.text))
+        self.console.print("New attribution: type each part's words as they stand in the article.")
+        source = self._ask_span(ex.text, whole, "source (Enter to cancel): ", window[0])
+        if source is None:
+            return
+        cue = self._ask_span(ex.text, whole, "cue (Enter for none): ", source[0])
+        content = self._ask_span(ex.text, whole, "content (Enter for none): ", (cue or source)[0])
+        while (answer := self.keys("type 1-6 (Enter to cancel): ").strip()) not in {"", "1", "2", "3", "4", "5", "6"}:
+            self.console.print(f"{answer!r} is not a type.")
+        if not answer:
+            return
+        att_type = SOURCE_TYPES[int(answer) - 1]
+        att = Attribution(
+            id=_new_id(ex, [*self.session.reviewed, *(e["key"] for e in self.session.log)]),
+            source=[source],
+            cue=[cue] if cue else [],
+            content=[content] if content else [],
+            type=att_type,
+            quality=default_quality(att_type),
+            label_source=CORRECTED,
+        )
+        self.session.add(ex, att)
+        self.console.print(f"added {att.id}: {att_type}, quality {att.quality}")
+
+    def _delete(self, key: str) -> None:
+        self.session.finish(key, "delete", None)
+        self.console.print("deleted")
+
+    def _undo(self, key: str | None) -> None:
+        if not self.session.log:
+            self.console.print("Nothing to undo.")
+            return
+        shown = self.session.undo()
+        self.console.print("undone")
+        if shown is not None:
+            self.current = shown
 
 
 def run_labeling(
-    path: str | Path, input_fn: Callable[[str], str] = input, console: Console | None = None
+    path: str | Path,
+    input_fn: KeyFn | None = None,
+    console: Console | None = None,
+    key_fn: KeyFn | None = None,
 ) -> LabelingResult:
     """Review the attributions of a labelled JSONL in place; see the module docstring.
 
-    ``input_fn`` is called with a prompt and returns one answer (``input`` by
-    default; tests pass a scripted one). KeyboardInterrupt and EOFError from
-    it end the loop after saving; the next run resumes.
+    ``key_fn`` reads one answer key (a single key on a terminal, a line from a
+    pipe); ``input_fn`` reads typed words (``input`` by default). Tests pass one
+    scripted function as ``input_fn``, which then serves both. KeyboardInterrupt
+    (the result says ``interrupted``) and EOFError end the loop after saving;
+    the next run resumes.
 
     Raises:
         DataError: a malformed JSONL or progress file, or duplicate keys.
     """
-    path = Path(path)
     console = console or Console(highlight=False)
-    session = _Session(path, console)
-    pending = session.pending()
-    total = session.total
+    session = _Session(Path(path), console)
+    total, pending = session.total, len(session.pending())
     if not total:
         console.print("No attributions with a source to review.")
         return session.result()
-    if len(pending) < total:
-        console.print(f"Resuming: {total - len(pending)} of {total} reviewed, {len(pending)} remain.")
+    if pending < total:
+        console.print(f"Resuming: {total - pending} of {total} reviewed, {pending} remain.")
     else:
         console.print(f"{total} attributions to review, most uncertain first.")
-    current: str | None = None
+    keys = key_fn or input_fn or _default_keys()
+    interrupted = False
     try:
-        while True:
-            if current is None or session.lookup(current) is None or current in session.reviewed:
-                pending = session.pending()
-                if not pending:
-                    console.print(f"All {total} attributions reviewed.")
-                    if not session.log or _ask(input_fn, "u to undo the last answer, Enter to finish: ").strip() != "u":
-                        break
-                    current = session.undo()
-                    console.print("undone" if current else "Nothing to undo.")
-                    continue
-                current = pending[0]
-            ex, i = session.lookup(current)  # type: ignore[misc]
-            window = session.show(current, total - len(session.pending()) + 1, total)
-            answer = _ask(input_fn, "> ").strip().lower()
-            if answer in ("", "a"):
-                session.finish(current, "accept", ex.attributions[i])
-            elif answer.isdigit() and 1 <= int(answer) <= len(ATTRIBUTION_TYPES):
-                new_type = ATTRIBUTION_TYPES[int(answer) - 1]
-                session.finish(current, "type", ex.attributions[i].model_copy(update={"type": new_type}))
-                console.print(f"type → {new_type}")
-            elif answer == "s":
-                att = ex.attributions[i]
-                while True:
-                    words = _ask(input_fn, "source text (Enter to keep): ")
-                    if not words.strip():
-                        break
-                    span = find_source(ex.text, window, words, att.extent("source"))
-                    if span is None:
-                        console.print(f"{words.strip()!r} is not in the sentence(s) shown; type it as it stands there.")
-                        continue
-                    session.record(current, "source", done=False)
-                    ex.attributions[i] = att.model_copy(update={"source": [span]})
-                    session.save()
-                    console.print(Text.assemble("source → ", (ex.text[span[0] : span[1]], _STYLES["source"])))
-                    break
-            elif answer == "d":
-                session.finish(current, "delete", None)
-                console.print("deleted")
-            elif answer == "u":
-                key = session.undo()
-                if key is None:
-                    console.print("Nothing to undo.")
-                else:
-                    console.print("undone")
-                    current = key
-            elif answer == "q":
-                break
-            else:
-                console.print(f"Unknown answer {answer!r}. {_HELP}")
-    except (KeyboardInterrupt, EOFError):
+        _Loop(session, console, keys, input_fn or input).run()
+    except KeyboardInterrupt:
+        interrupted = True
+        console.print()
+    except EOFError:
         console.print()
     if session.dirty:  # interrupted while saving: write again
         session.save()
     result = session.result()
-    console.print(
-        f"accepted {result.accepted}, changed {result.changed}, deleted {result.deleted}; {result.remaining} remain."
-    )
+    result.interrupted = interrupted
     return result

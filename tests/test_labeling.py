@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import select
+import time
 from pathlib import Path
 
 import pytest
 from rich.console import Console
 
 from claimcheck.data import Attribution, DataError, LabelledExample, load_examples, save_examples
-from claimcheck.labeling import find_source, progress_path, run_labeling
+from claimcheck.labeling import find_span, progress_path, run_labeling
 
 # Made-up articles; offsets checked in test_fixture_offsets.
 TEXT_1 = "Mayor Tom Reed said the bridge will reopen. An aide said the work was late."
@@ -117,8 +120,9 @@ def test_display_shows_sentence_cue_content_and_types(batch: Path):
     assert "4 attributions to review" in shown
     assert "The bank agreed, a spokesman said." in shown  # the sentence of n2#q2
     assert "Experts warned" not in shown  # not the other sentence
-    assert "named_organization" in shown and "confidence —" in shown
-    assert "1 named_person" in shown and "7 unattributed" in shown
+    assert "named_organization" in shown and "quality —" in shown and "confidence —" in shown
+    assert "1 named_person" in shown and "6 unnamed_group" in shown
+    assert "unattributed" not in shown  # not offered for an attribution with a source
 
 
 def test_scripted_session_with_interruption_and_resume(batch: Path):
@@ -206,14 +210,14 @@ def test_source_fix_cancelled_with_enter(batch: Path):
     assert _atts(batch)["n2#q2"].source == [(39, 47)]
 
 
-def test_find_source_takes_nearest_occurrence():
+def test_find_span_takes_nearest_occurrence():
     text = "He said he would go, he said."
     window = (0, len(text))
-    assert find_source(text, window, "he", (21, 23)) == (21, 23)
-    assert find_source(text, window, "he", (8, 10)) == (8, 10)
-    assert find_source(text, window, "HE WOULD", None) == (8, 16)  # any case when the exact case is missing
-    assert find_source(text, (0, 10), "go", None) is None
-    assert find_source(text, window, "  ", None) is None
+    assert find_span(text, window, "he", 21) == (21, 23)
+    assert find_span(text, window, "he", 8) == (8, 10)
+    assert find_span(text, window, "HE WOULD", None) == (8, 16)  # any case when the exact case is missing
+    assert find_span(text, (0, 10), "go", None) is None
+    assert find_span(text, window, "  ", None) is None
 
 
 def test_duplicate_keys_refused(tmp_path: Path):
@@ -229,3 +233,335 @@ def test_bad_progress_file(batch: Path):
     progress_path(batch).write_text("{not json", encoding="utf-8")
     with pytest.raises(DataError, match="not a claimcheck progress file"):
         run_labeling(batch, Script([]), _console()[0])
+
+
+# --------------------------------------------------------------------------- edits, additions, quality
+
+# Made-up article for the edit tests and the terminal session.
+TEXT_3 = (
+    "Police chief Ana Ruiz told reporters the road would close. "
+    "The bridge is old, and experts warned that repairs could take a year. "
+    "Traffic was heavy on Monday."
+)
+TEXT_4 = "A spokeswoman for the city said the plan was final. Two drivers said they would wait."
+
+
+def _at(text: str, words: str) -> tuple[int, int]:
+    start = text.index(words)
+    return start, start + len(words)
+
+
+def _edit_batch() -> list[LabelledExample]:
+    def att(text: str, id_: str, source: str, cue: str, content: str, **kw) -> Attribution:
+        return Attribution(id=id_, source=[_at(text, source)], cue=[_at(text, cue)], content=[_at(text, content)], **kw)
+
+    return [
+        LabelledExample(
+            id="r1",
+            text=TEXT_3,
+            attributions=[
+                # cue and content cut short by the model
+                att(
+                    TEXT_3,
+                    "A1",
+                    "Police chief Ana Ruiz",
+                    "told",
+                    "the road",
+                    type="named_person",
+                    quality=5,
+                    confidence=0.2,
+                    label_source="predicted",
+                ),
+                # not an attribution at all, typed unattributed although it has a source
+                att(
+                    TEXT_3,
+                    "A2",
+                    "Traffic",
+                    "was",
+                    "heavy on Monday",
+                    type="unattributed",
+                    confidence=0.3,
+                    label_source="predicted",
+                ),
+            ],
+        ),
+        LabelledExample(
+            id="r2",
+            text=TEXT_4,
+            attributions=[
+                att(
+                    TEXT_4,
+                    "A1",
+                    "A spokeswoman for the city",
+                    "said",
+                    "the plan was final",
+                    type="anonymous",
+                    quality=2,
+                    confidence=0.6,
+                    label_source="predicted",
+                ),
+                att(
+                    TEXT_4,
+                    "A2",
+                    "Two drivers",
+                    "said",
+                    "they would wait",
+                    type="unnamed_group",
+                    quality=2,
+                    confidence=0.7,
+                    label_source="predicted",
+                ),
+            ],
+        ),
+    ]
+
+
+@pytest.fixture
+def edits(tmp_path: Path) -> Path:
+    path = tmp_path / "edits.jsonl"
+    save_examples(path, _edit_batch())
+    return path
+
+
+def _text(path: Path, key: str, role: str) -> str:
+    ex = next(e for e in load_examples(path) if e.id == key.split("#")[0])
+    att = next(a for a in ex.attributions if a.id == key.split("#")[1])
+    return att.text_of(role, ex.text)
+
+
+def test_respan_cue_and_content_then_accept(edits: Path):
+    console, out = _console()
+    script = Script(["c", "told reporters", "o", "nothing like this", "the road would close", "", "q"])
+    result = run_labeling(edits, script, console)
+    assert "'nothing like this' is not in the sentence(s) shown" in out.getvalue()
+    assert _text(edits, "r1#A1", "cue") == "told reporters"
+    assert _text(edits, "r1#A1", "content") == "the road would close"
+    assert _atts(edits)["r1#A1"].label_source == "corrected"
+    assert (result.accepted, result.changed) == (0, 1)  # a span edit counts as a change
+
+
+def test_edits_are_undone_one_at_a_time(edits: Path):
+    console, _ = _console()
+    run_labeling(edits, Script(["c", "told reporters", "o", "the road would close", "u", "q"]), console)
+    assert _text(edits, "r1#A1", "cue") == "told reporters"
+    assert _text(edits, "r1#A1", "content") == "the road"  # the content edit undone, the cue edit kept
+
+
+def test_add_a_missed_attribution_and_undo_it(edits: Path):
+    console, out = _console()
+    script = Script(["n", "experts", "warned", "that repairs could take a year", "x", "6", "a", "q"])
+    result = run_labeling(edits, script, console)
+    assert "'x' is not a type." in out.getvalue()
+    added = _atts(edits)["r1#N1"]
+    assert (added.type, added.quality, added.label_source) == ("unnamed_group", 2, "corrected")
+    assert [_text(edits, "r1#N1", r) for r in ("source", "cue", "content")] == [
+        "experts",
+        "warned",
+        "that repairs could take a year",
+    ]
+    assert [a.id for a in load_examples(edits)[0].attributions] == ["A1", "N1", "A2"]  # in text order
+    assert (result.added, result.accepted, result.total) == (1, 1, 5)
+
+    console, out = _console()
+    result = run_labeling(edits, Script(["u", "u", "q"]), console)  # undo the accept, then the addition
+    assert "r1#N1" not in _atts(edits)
+    assert (result.added, result.reviewed, result.total) == (0, 0, 4)
+
+
+def test_add_cancelled_with_enter(edits: Path):
+    console, _ = _console()
+    script = Script(["n", "", "n", "experts", "", "", "", "q"])
+    run_labeling(edits, script, console)
+    assert script.prompts[1:3] == ["source (Enter to cancel): ", "> "]  # Enter at the source: nothing added
+    assert script.prompts[-2] == "type 1-6 (Enter to cancel): "  # Enter at the type: nothing added
+    assert "r1#N1" not in _atts(edits)
+
+
+def test_unattributed_needs_a_type_or_delete(edits: Path):
+    console, out = _console()
+    # A1 accepted, then A2: 7 is not offered, Enter is refused, d deletes it
+    result = run_labeling(edits, Script(["", "7", "", "d", "q"]), console)
+    shown = out.getvalue()
+    assert "Unknown answer '7'" in shown
+    assert "unattributed is for a claim with no source" in shown
+    assert "r1#A2" not in _atts(edits)
+    assert (result.accepted, result.deleted) == (1, 1)
+
+
+def test_type_change_sets_the_codebook_quality_unless_set_by_hand(edits: Path):
+    console, out = _console()
+    # A1 named_person 5 -> anonymous: quality follows (2); A2 deleted;
+    # r2#A1 anonymous 2: quality 3 by hand, then named_organization keeps the 3
+    run_labeling(edits, Script(["3", "d", "r", "3", "2", "q"]), console)
+    atts = _atts(edits)
+    assert (atts["r1#A1"].type, atts["r1#A1"].quality) == ("anonymous", 2)
+    assert (atts["r2#A1"].type, atts["r2#A1"].quality) == ("named_organization", 3)
+    assert "type → anonymous, quality → 2" in out.getvalue()
+
+    # the next session shows the hand-set quality; r2#A2 unnamed_group -> publication: default 4
+    console, out = _console()
+    run_labeling(edits, Script(["u", "4", "4", "q"]), console)
+    assert "quality 3 (by hand)" in out.getvalue()
+    atts = _atts(edits)
+    assert (atts["r2#A1"].type, atts["r2#A1"].quality) == ("publication", 3)
+    assert (atts["r2#A2"].type, atts["r2#A2"].quality) == ("publication", 4)
+
+
+def test_quality_edit_undone_is_no_longer_by_hand(edits: Path):
+    console, out = _console()
+    run_labeling(edits, Script(["r", "9", "r", "4", "u", "1", "q"]), console)
+    assert "'9' is not a quality; kept." in out.getvalue()
+    assert (_atts(edits)["r1#A1"].type, _atts(edits)["r1#A1"].quality) == ("named_person", 5)
+    # A1 was named_person already: the type did not change, so neither did the quality
+
+
+def test_loader_refuses_sourced_unattributed_on_request(edits: Path):
+    with pytest.raises(DataError) as caught:
+        load_examples(edits, sourced_unattributed=False)
+    message = str(caught.value)
+    assert message.startswith(f"{edits}:1: attributions[1].type:")
+    assert "'unattributed' is for a claim with no source" in message and "'A2'" in message
+    assert len(load_examples(edits)) == 2  # allowed by default: the codebook's writer-as-source
+
+
+def test_loader_accepts_unattributed_without_source(tmp_path: Path):
+    path = tmp_path / "ok.jsonl"
+    ex = LabelledExample(
+        id="z", text=TEXT_3, attributions=[Attribution(id="E1", content=[(0, 5)], type="unattributed")]
+    )
+    save_examples(path, [ex])
+    assert load_examples(path, sourced_unattributed=False)[0].attributions[0].type == "unattributed"
+
+
+# --------------------------------------------------------------------------- through a terminal
+
+
+class Terminal:
+    """`claimcheck label` in a pseudo-terminal, as a person types at it."""
+
+    def __init__(self, path: Path):
+        import fcntl
+        import subprocess
+        import sys
+        import termios
+
+        master, slave = os.openpty()
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+            "TERM": "dumb",
+            "NO_COLOR": "1",
+            "COLUMNS": "200",
+            "OMP_NUM_THREADS": "1",
+        }
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "claimcheck", "label", str(path)],
+            stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True,
+            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),  # a controlling terminal: Ctrl-C signals
+        )  # fmt: skip
+        os.close(slave)
+        self.master, self.out, self.seen = master, "", 0
+
+    def expect(self, pattern: str, timeout: float = 30.0) -> str:
+        """Read until ``pattern`` appears after what was matched before; returns the text up to it."""
+        deadline = time.monotonic() + timeout
+        while (i := self.out.find(pattern, self.seen)) == -1:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.master], [], [], left)[0]:
+                raise AssertionError(f"no {pattern!r} within {timeout}s; the terminal shows:\n{self.out[-1500:]}")
+            try:
+                chunk = os.read(self.master, 4096)
+            except OSError:  # the program ended
+                chunk = b""
+            if not chunk:
+                raise AssertionError(f"ended before {pattern!r}; the terminal shows:\n{self.out[-1500:]}")
+            self.out += chunk.decode("utf-8", "replace").replace("\r\n", "\n")
+        before, self.seen = self.out[self.seen : i], i + len(pattern)
+        return before
+
+    def type(self, keys: str, then: str) -> str:
+        """Send keys (no Enter unless given) and wait for the next prompt."""
+        os.write(self.master, keys.encode())
+        return self.expect(then)
+
+    def finish(self, timeout: float = 30.0) -> int:
+        code = self.proc.wait(timeout)
+        while select.select([self.master], [], [], 0.2)[0]:
+            try:
+                chunk = os.read(self.master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            self.out += chunk.decode("utf-8", "replace").replace("\r\n", "\n")
+        os.close(self.master)
+        return code
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a POSIX pseudo-terminal")
+def test_a_session_typed_at_a_terminal(edits: Path):
+    term = Terminal(edits)
+    try:
+        term.expect("4 attributions to review")
+        term.expect("> ")  # r1#A1
+        term.type("c", then="cue text (Enter to keep): ")  # one key, no Enter
+        term.type("told reporters\r", then="> ")
+        term.type("o", then="content text (Enter to keep): ")
+        term.type("the road would close\r", then="> ")
+        term.type("n", then="source (Enter to cancel): ")
+        term.type("experts\r", then="cue (Enter for none): ")
+        term.type("warned\r", then="content (Enter for none): ")
+        term.type("that repairs could take a year\r", then="type 1-6 (Enter to cancel): ")
+        assert "added N1" in term.type("6", then="> ")
+        term.type("r", then="quality 1-5 (Enter to keep): ")
+        assert "quality 4 (by hand)" in term.type("4", then="> ")
+        shown = term.type("\r", then="> ")  # Enter accepts r1#A1; r1#A2 comes next
+        assert "Traffic was heavy on Monday." in shown and "3/5" in shown
+        assert "Unknown answer '7'" in term.type("7", then="> ")
+        assert "unattributed is for a claim with no source" in term.type("\r", then="> ")
+        assert "deleted" in term.type("d", then="> ")  # r2#A1 next
+        assert "type → named_organization, quality → 4" in term.type("2", then="> ")
+        os.write(term.master, b"\x03")  # Ctrl-C at r2#A2
+        code = term.finish()
+    finally:
+        if term.proc.poll() is None:
+            term.proc.kill()
+    tail = term.out[term.seen :]
+    assert code == 130, term.out[-1500:]
+    summary = [line for line in tail.splitlines() if "reviewed" in line]
+    assert summary == [
+        f"reviewed 4 of 5: 0 accepted, 2 changed, 1 deleted, 1 added; 1 remain. Corrections are in {edits}."
+    ], tail
+    assert "Traceback" not in term.out and "Aborted" not in term.out
+
+    atts = _atts(edits)
+    assert set(atts) == {"r1#A1", "r1#N1", "r2#A1", "r2#A2"}
+    assert (_text(edits, "r1#A1", "cue"), _text(edits, "r1#A1", "content")) == (
+        "told reporters",
+        "the road would close",
+    )
+    assert (atts["r1#A1"].type, atts["r1#A1"].quality, atts["r1#A1"].label_source) == ("named_person", 4, "corrected")
+    assert [_text(edits, "r1#N1", r) for r in ("source", "cue", "content")] == [
+        "experts",
+        "warned",
+        "that repairs could take a year",
+    ]
+    assert (atts["r1#N1"].type, atts["r1#N1"].quality) == ("unnamed_group", 2)
+    assert (atts["r2#A1"].type, atts["r2#A1"].quality, atts["r2#A1"].label_source) == (
+        "named_organization",
+        4,
+        "corrected",
+    )
+    assert atts["r2#A2"].label_source == "predicted"  # Ctrl-C lost nothing and changed nothing more
+
+
+def test_added_id_never_reuses_a_deleted_one(tmp_path: Path):
+    path = tmp_path / "n.jsonl"
+    ex = _edit_batch()[0]
+    ex.attributions[1] = ex.attributions[1].model_copy(update={"id": "N1", "confidence": 0.1})
+    save_examples(path, [ex])
+    console, _ = _console()
+    result = run_labeling(path, Script(["d", "n", "experts", "", "", "6", "q"]), console)  # N1 first: deleted
+    atts = _atts(path)
+    assert "r1#N2" in atts and "r1#N1" not in atts
+    assert (result.deleted, result.added, result.total) == (1, 1, 3)
