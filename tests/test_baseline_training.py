@@ -6,11 +6,11 @@ from claimcheck.models.registry import load_model
 from claimcheck.training.baseline import BaselineConfig, train_baseline
 from claimcheck.training.config import load_config
 from claimcheck.training.weak_labels import load_annotations
-from tests.conftest import POLNEAR, need
+from tests.conftest import POLNEAR, REPO, need
 
 
 def test_annotation_file_is_valid():
-    labels = load_annotations()
+    labels = load_annotations(REPO / "training" / "labels" / "polnear-train-types.jsonl")
     assert len(labels) >= 1000
 
 

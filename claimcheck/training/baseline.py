@@ -21,7 +21,8 @@ from claimcheck.models.registry import save_model
 from claimcheck.models.rules import NOT_CUES
 from claimcheck.models.type_classifier import TypeClassifier
 from claimcheck.text import tokenize
-from claimcheck.training.weak_labels import ANNOTATED, load_annotations, typed_sources
+from claimcheck.training.config import ConfigPath
+from claimcheck.training.weak_labels import load_annotations, typed_sources
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +31,10 @@ class BaselineConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     architecture: str = "baseline.v1"
-    train: Path
-    annotations: Path | None = ANNOTATED
-    dev_gold: Path | None = None  # typed dev labels: figures recorded with the model, never trained on
-    output: Path
+    train: ConfigPath
+    annotations: ConfigPath | None = None  # type labels of the training data's sources, by id
+    dev_gold: ConfigPath | None = None  # typed dev labels: figures recorded with the model, never trained on
+    output: ConfigPath
     cue_min_count: int = 5
     cue_min_precision: float = 0.3
     rule_labels: bool = False  # also train on rule-made labels (measured worse on dev)
