@@ -15,6 +15,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from claimcheck.data import LabelledExample, load_examples
+from claimcheck.errors import DataError
 from claimcheck.io.brat import read_brat_dir
 from claimcheck.models.baseline import BaselineModel
 from claimcheck.models.registry import save_model
@@ -74,6 +75,11 @@ def fit_baseline(config: BaselineConfig) -> BaselineModel:
     annotations = load_annotations(config.annotations) if config.annotations else {}
     contexts, labels, origins = typed_sources(examples, annotations, use_rules=config.rule_labels)
     log.info("cue words: %d; typed sources: %s", len(cue_words), dict(Counter(origins)))
+    if not labels:
+        raise DataError(
+            f"{config.train}: no typed sources to learn types from: give types in the data, "
+            "name an `annotations` file in the config, or set `rule_labels: true`"
+        )
     classifier = TypeClassifier(C=config.C).fit(contexts, labels)
     return BaselineModel(cue_words, classifier)
 
