@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from filelock import FileLock, Timeout
 
+from claimcheck.errors import BatchError
 from claimcheck.formats import claim_rows
 from claimcheck.io.documents import InputError, article_text, decode_article, read_article
 from claimcheck.pipeline import Checker, clean_text
@@ -85,11 +86,6 @@ STAGING_BLOCK_BYTES = 16 << 20
 RAY_BLOCK_BYTES = 1 << 20
 
 Progress = Callable[[int, int | None], None]
-
-
-class BatchError(ValueError):
-    """A batch run that cannot start or go on: a bad input, an unknown output extension,
-    an output that exists or is in use, a ledger from another run. The message is one line."""
 
 
 @dataclass(frozen=True)

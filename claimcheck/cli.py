@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any, TextIO
 
 import typer
+from click import Context
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import MofNCompleteColumn, Progress, ProgressColumn, Task, TimeRemainingColumn
@@ -17,10 +18,11 @@ from rich.text import Text
 from typer.core import TyperCommand, TyperGroup, TyperOption
 
 from claimcheck import __version__
-from claimcheck.data import DataError, atomic_write_text
+from claimcheck.data import atomic_write_text
+from claimcheck.errors import ClaimcheckError, InputError
 from claimcheck.formats import print_eval, print_table, to_csv, to_html, to_json, to_jsonl, to_labels, to_markdown
-from claimcheck.io.documents import InputError, decode_article, read_article
-from claimcheck.models.registry import DEFAULT_MODEL, MODELS_DIR, ModelError
+from claimcheck.io.documents import decode_article, read_article
+from claimcheck.models.registry import DEFAULT_MODEL, MODELS_DIR, Precision
 
 
 def _help_params(params: list[Any]) -> list[Any]:
@@ -47,8 +49,20 @@ class _Command(TyperCommand):
 
 
 class _Group(TyperGroup):
+    """Help as :func:`_help_params` renders it, and the one error handler of every command: a
+    :class:`ClaimcheckError` (a file, model, config or option the user can fix) or an
+    ``OSError`` (a file that cannot be read or written) prints one line, ``claimcheck: error:
+    MESSAGE``, and exits with the error's code (1); any other exception is a bug and keeps its
+    traceback."""
+
     def get_params(self, ctx: Any) -> list[Any]:
         return _help_params(super().get_params(ctx))
+
+    def invoke(self, ctx: Context):
+        try:
+            return super().invoke(ctx)
+        except (ClaimcheckError, OSError) as e:
+            raise _fail(escape(str(e)), getattr(e, "exit_code", 1)) from None
 
 
 class _App(typer.Typer):
@@ -134,7 +148,9 @@ def _table_console(file: TextIO | None = None) -> Console:
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[red]claimcheck: error:[/] {message}", highlight=False)
+    """Print ``message`` (rich markup escaped by the caller) as one line; the exit to raise."""
+    one_line = " ".join(line.strip() for line in message.splitlines() if line.strip())
+    err.print(f"[red]claimcheck: error:[/] {one_line}", highlight=False)
     return typer.Exit(code)
 
 
@@ -147,13 +163,6 @@ RatingsOpt = Annotated[
         help="CSV of outlet ratings adding to or overriding the shipped table; may be given more than once.",
     ),
 ]
-
-
-class Precision(StrEnum):
-    auto = "auto"
-    fp32 = "fp32"
-    bf16 = "bf16"
-    int8 = "int8"
 
 
 PrecisionOpt = Annotated[
@@ -171,13 +180,9 @@ def _load_checker(
     ratings: list[Path] | None = None,
     precision: Precision | None = None,
 ):
-    from claimcheck.credibility import RatingsError
     from claimcheck.pipeline import Checker
 
-    try:
-        return Checker.load(model, scoring=scoring, ratings=ratings or (), precision=precision and precision.value)
-    except (ModelError, RatingsError, ValueError, OSError) as e:
-        raise _fail(str(e)) from None
+    return Checker.load(model, scoring=scoring, ratings=ratings or (), precision=precision)
 
 
 @app.command(
@@ -339,7 +344,6 @@ def batch(
 ) -> None:
     """Check an archive of articles into one row per claim; an interrupted run resumes when rerun."""
     from claimcheck.batch import run_batch
-    from claimcheck.credibility import RatingsError
 
     columns = (*Progress.get_default_columns()[:-1], MofNCompleteColumn(), _RateColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as progress:
@@ -359,7 +363,7 @@ def batch(
                 model=model,
                 scoring=scoring,
                 ratings=ratings or (),
-                precision=precision and precision.value,
+                precision=precision,
                 batch_size=batch_size,
                 engine=engine.value,
                 address=address,
@@ -370,8 +374,6 @@ def batch(
             )
         except KeyboardInterrupt:
             raise _fail("interrupted; finished batches are saved: rerun the same command to resume", 130) from None
-        except (ModelError, RatingsError, ValueError, OSError) as e:  # BatchError is a ValueError
-            raise _fail(escape(str(e))) from None
     rate = summary.articles / summary.seconds if summary.seconds else 0.0
     line = f"{summary.articles} articles checked, {summary.claims} claims written to {output}"
     if summary.skipped:
@@ -407,11 +409,8 @@ def convert(
     """Convert labels between labelled-example JSONL, BRAT standoff (PolNeAR) and Label Studio JSON."""
     from claimcheck.io import read_labels, write_labels
 
-    try:
-        examples = read_labels(source, from_format)
-        write_labels(output, examples, to_format)
-    except (DataError, OSError) as e:
-        raise _fail(str(e)) from None
+    examples = read_labels(source, from_format)
+    write_labels(output, examples, to_format)
     n_att = sum(len(ex.attributions) for ex in examples)
     err.print(f"wrote {len(examples)} articles, {n_att} attributions to {output}")
 
@@ -433,8 +432,6 @@ def label(
 
     try:
         result = run_labeling(batch)
-    except (DataError, OSError) as e:
-        raise _fail(str(e)) from None
     except KeyboardInterrupt:  # before the first answer: nothing to save
         err.print("interrupted; nothing changed.")
         raise typer.Exit(130) from None
@@ -468,10 +465,7 @@ def evaluate(
     from claimcheck.evaluation.harness import evaluate as run_eval
     from claimcheck.io import read_labels
 
-    try:
-        examples = read_labels(data)
-    except (DataError, OSError) as e:
-        raise _fail(str(e)) from None
+    examples = read_labels(data)
     checker = _load_checker(model, scoring, ratings, precision)
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("evaluating", total=len(examples))
@@ -524,21 +518,17 @@ def train(
     """Train a model from a config, or continue one on new labels (--add), and write its model folder."""
     import logging
 
-    from claimcheck.training.config import ConfigError
     from claimcheck.training.train import continue_from_config, refit_type_head_from_config, train_from_config
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    try:
-        if type_head_only:
-            folder = refit_type_head_from_config(config, start, out, overrides)
-        elif add is None:
-            folder = train_from_config(config, overrides)
-        else:
-            result = continue_from_config(config, add, start, out, overrides)
-            folder = result.folder
-            _print_before_after(result.before, result.after)
-    except (ConfigError, DataError, ModelError, ValueError) as e:
-        raise _fail(str(e)) from None
+    if type_head_only:
+        folder = refit_type_head_from_config(config, start, out, overrides)
+    elif add is None:
+        folder = train_from_config(config, overrides)
+    else:
+        result = continue_from_config(config, add, start, out, overrides)
+        folder = result.folder
+        _print_before_after(result.before, result.after)
     err.print(f"model written to {folder}")
 
 
@@ -576,11 +566,8 @@ def fit_scoring(
     from claimcheck.io import read_labels
     from claimcheck.training.fit_scoring import fit_scoring as fit
 
-    try:
-        examples = read_labels(data)
-        result = fit(_load_checker(model), examples, alpha=alpha)
-    except (DataError, ValueError, OSError) as e:
-        raise _fail(str(e)) from None
+    examples = read_labels(data)
+    result = fit(_load_checker(model), examples, alpha=alpha)
     result.weights.fitted_on = f"{data} ({result.n} attributions)"
     result.weights.save(out)
     err.print(
@@ -689,10 +676,7 @@ def models_default(
     if reset:
         settings.default_model = None
     elif name:
-        try:
-            resolve_model_path(name)
-        except ModelError as e:
-            raise _fail(str(e)) from None
+        resolve_model_path(name)  # a name that is no model fails here, before it is saved
         settings.default_model = name
     else:
         raise _fail("give a model name, or --reset")

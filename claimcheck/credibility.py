@@ -14,15 +14,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from claimcheck.errors import RatingsError
+
 RATINGS_DIR = Path(__file__).resolve().parent / "resources" / "outlets"
 RATINGS_FILE = "ratings.csv"
 COLUMNS = ("domain", "names", "home_only", "rating", "rating_source", "licence")
 
 _DOMAIN = re.compile(r"(?:https?://)?(?:www\d?\.)?((?:[a-z0-9-]+\.)+[a-z]{2,})", re.IGNORECASE)
-
-
-class RatingsError(ValueError):
-    """A ratings CSV that cannot be read; the message names file, line and column."""
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,8 @@ from pydantic import (
     model_validator,
 )
 
+from claimcheck.errors import DataError
+
 AttributionType = Literal[
     "named_person",
     "named_organization",
@@ -40,10 +42,6 @@ ATTRIBUTION_TYPES: tuple[str, ...] = get_args(AttributionType)
 ROLES: tuple[str, ...] = ("source", "cue", "content")
 
 Ranges = list[tuple[int, int]]
-
-
-class DataError(ValueError):
-    """Invalid labelled data; the message names the file, line and field."""
 
 
 class _Model(BaseModel):

@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from claimcheck.credibility import OutletRatings
 from claimcheck.data import ArticleReport, Attribution, Claim
-from claimcheck.models.registry import AttributionModel, load_model
+from claimcheck.models.registry import AttributionModel, Precision, load_model
 from claimcheck.scoring import ScoringWeights, SourcingScorer, reason
 from claimcheck.summary import summarize
 from claimcheck.text import Sentence, split_segments, split_sentences
@@ -35,10 +35,6 @@ SEGMENT_CONTEXT_CHARS = 2_500
 #: the most characters one ``model.predict`` call gets when texts are long (the tagger
 #: keeps a vector per word piece of the call: about 1.5 MB per 1,000 characters)
 CALL_CHARS = 120_000
-
-#: ``auto``: bfloat16 where the CPU has it, else fp32; ``int8``: quantised linear layers, about
-#: 1.5x faster on CPU at a measured accuracy cost (see the README's speed section)
-PRECISIONS = ("auto", "fp32", "bf16", "int8")
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -170,24 +166,22 @@ class Checker:
         model: str | Path | None = None,
         scoring: str | Path | None = None,
         ratings: Iterable[str | Path] = (),
-        precision: str | None = None,
+        precision: Precision | str | None = None,
     ) -> Checker:
         """Load a shipped model by name (default: the shipped default) or a model folder.
 
         Args:
             scoring: a scoring-weights YAML (default: the shipped ``scoring.yaml``).
             ratings: CSV files of outlet ratings that add to or override the shipped table.
-            precision: the fine-tuned model's arithmetic, one of :data:`PRECISIONS`
-                (default: the model's own setting, ``auto``: bf16 where the CPU has it).
+            precision: the fine-tuned model's arithmetic, a :class:`~claimcheck.models.registry.Precision`
+                (default: the model's own setting, ``auto``: bf16 where the CPU has it); the
+                baseline, which runs no network, refuses any.
+
+        Raises:
+            ClaimcheckError: a model, scoring file, ratings file or precision that cannot be used.
         """
         weights = ScoringWeights.load(scoring) if scoring else None
-        loaded = load_model(model)
-        if precision is not None:
-            if precision not in PRECISIONS:
-                raise ValueError(f"precision {precision!r}: use one of {', '.join(PRECISIONS)}")
-            if not hasattr(loaded, "precision"):
-                raise ValueError(f"the {loaded.architecture} model has no precision setting (it runs no network)")
-            loaded.precision = precision
+        loaded = load_model(model, precision=precision)
         return cls(loaded, SourcingScorer(weights, OutletRatings.load(*ratings)))
 
     def check(self, text: str, id: str | None = None) -> ArticleReport:

@@ -12,6 +12,7 @@ fitted to labelled quality (:meth:`SourcingScorer.fit`, ``claimcheck fit-scoring
 
 from __future__ import annotations
 
+import inspect
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from claimcheck.credibility import OutletRatings, domain_of
 from claimcheck.data import Attribution, Reason, atomic_write_text
+from claimcheck.errors import ConfigError
 from claimcheck.lexicons import (
     DISTANCING_CUES,
     PRONOUNS,
@@ -86,7 +88,7 @@ class ScoringWeights(BaseModel):
         missing = [t for t in SCORED_TYPES if t not in self.base] + [p for p in PARTS if p not in self.parts]
         unknown = [k for k in self.base if k not in SCORED_TYPES] + [k for k in self.parts if k not in PARTS]
         if missing or unknown:
-            raise ValueError(f"scoring weights: missing {missing}, unknown {unknown}")
+            raise ConfigError(f"scoring weights: missing {missing}, unknown {unknown}")
         return self
 
     @classmethod
@@ -94,8 +96,8 @@ class ScoringWeights(BaseModel):
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
         try:
             return cls.model_validate(data).check()
-        except ValueError as err:
-            raise ValueError(f"{path}: {err}") from None
+        except ValueError as err:  # pydantic's ValidationError is a ValueError
+            raise ConfigError(f"{path}: {err}") from None
 
     def save(self, path: str | Path) -> None:
         header = "# claimcheck sourcing-score weights (quality points; score = (quality - 1) / 4)\n"
@@ -162,29 +164,80 @@ _PRIMARY_PART = {
 
 
 class SourcingScorer:
-    """Scores attributions from weighted parts; a scikit-learn style ``fit`` learns the weights.
+    """Scores attributions from weighted parts; :meth:`fit` learns the weights.
+
+    A scikit-learn estimator by contract (``sklearn.base.clone`` and ``get_params`` work):
+    ``__init__`` only stores its arguments, :meth:`fit` sets ``weights_`` and returns the
+    scorer; :meth:`from_file` reads weights from a YAML. ``get_params``/``set_params`` are
+    written here rather than inherited from ``BaseEstimator``: importing ``sklearn.base``
+    costs the CLI's start-up over a second.
 
     Args:
-        weights: quality points per type and part (default: the shipped YAML).
-        ratings: outlet ratings for publication sources (default: the shipped table).
+        weights: quality points per type and part; the starting point before :meth:`fit`
+            (default: the shipped YAML, read at first use).
+        ratings: outlet ratings for publication sources (default: the shipped table, read
+            at first use).
+        alpha: :meth:`fit`'s ridge regularisation strength.
     """
 
-    def __init__(self, weights: ScoringWeights | None = None, ratings: OutletRatings | None = None):
-        self.weights = weights or ScoringWeights.load()
-        self._ratings = ratings
+    def __init__(self, weights: ScoringWeights | None = None, ratings: OutletRatings | None = None, alpha: float = 1.0):
+        self.weights = weights
+        self.ratings = ratings
+        self.alpha = alpha
+
+    @classmethod
+    def from_file(cls, path: str | Path = DEFAULT_WEIGHTS, ratings: OutletRatings | None = None) -> SourcingScorer:
+        """A scorer with the weights of a YAML file (see ``configs/scoring.yaml``)."""
+        return cls(ScoringWeights.load(path), ratings)
+
+    # -- the scikit-learn estimator protocol ---------------------------------------------
+
+    @classmethod
+    def _get_param_names(cls) -> list[str]:
+        return [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The constructor's arguments as given (``deep`` is accepted for scikit-learn)."""
+        return {name: getattr(self, name) for name in self._get_param_names()}
+
+    def set_params(self, **params: Any) -> SourcingScorer:
+        unknown = set(params) - set(self._get_param_names())
+        if unknown:
+            raise ValueError(f"SourcingScorer has no parameters {sorted(unknown)}")
+        for name, value in params.items():
+            setattr(self, name, value)
+        return self
+
+    # -- what scoring uses -----------------------------------------------------------------
 
     @property
-    def ratings(self) -> OutletRatings:
-        if self._ratings is None:
-            self._ratings = OutletRatings.load()
-        return self._ratings
+    def active_weights(self) -> ScoringWeights:
+        """The weights scoring uses: the fitted ``weights_``, else ``weights``, else the
+        shipped YAML (read once, at first use)."""
+        fitted = getattr(self, "weights_", None)
+        if fitted is not None:
+            return fitted
+        if self.weights is not None:
+            return self.weights
+        if getattr(self, "_shipped_weights", None) is None:
+            self._shipped_weights = ScoringWeights.load()
+        return self._shipped_weights
+
+    @property
+    def active_ratings(self) -> OutletRatings:
+        """The outlet ratings scoring uses: ``ratings``, else the shipped table (read at first use)."""
+        if self.ratings is not None:
+            return self.ratings
+        if getattr(self, "_shipped_ratings", None) is None:
+            self._shipped_ratings = OutletRatings.load()
+        return self._shipped_ratings
 
     # -- one attribution -----------------------------------------------------------------
 
     def quality(self, att_type: str | None, ctx: ScoringContext) -> tuple[float | None, list[Reason]]:
         if att_type not in SCORED_TYPES:
             return None, [reason("unattributed")]
-        w = self.weights
+        w = self.active_weights
         values = part_values(att_type, ctx, w.base)
         primary = _PRIMARY[att_type](values)
         q = w.base[att_type]
@@ -216,7 +269,7 @@ class SourcingScorer:
         """The score a lookup of the type alone would give (the baseline to beat)."""
         if att.type not in SCORED_TYPES:
             return None
-        return (self.weights.base[att.type] - 1) / 4
+        return (self.active_weights.base[att.type] - 1) / 4
 
     # -- an article ------------------------------------------------------------------------
 
@@ -237,9 +290,9 @@ class SourcingScorer:
             source = att.text_of("source", text)
             outlet = None
             if att.type == "publication":
-                outlet = self.ratings.lookup_name(att.resolved_source or source, home_domain=home)
+                outlet = self.active_ratings.lookup_name(att.resolved_source or source, home_domain=home)
                 if outlet is None and _is_domain(source):
-                    outlet = self.ratings.lookup_domain(source)
+                    outlet = self.active_ratings.lookup_domain(source)
             out.append(
                 ScoringContext(
                     source=source,
@@ -262,21 +315,20 @@ class SourcingScorer:
     # -- fitting -------------------------------------------------------------------------
 
     def design_row(self, att_type: str, ctx: ScoringContext) -> np.ndarray:
-        values = part_values(att_type, ctx, self.weights.base)
+        values = part_values(att_type, ctx, self.active_weights.base)
         onehot = [float(att_type == t) for t in SCORED_TYPES]
         return np.array(onehot + [values[p] for p in PARTS])
 
-    def fit(
-        self, types: list[str], contexts: list[ScoringContext], quality: list[int], alpha: float = 1.0
-    ) -> SourcingScorer:
-        """Fit base and part weights to labelled quality (ridge regression, no intercept:
-        the type one-hots are the intercepts)."""
+    def fit(self, types: list[str], contexts: list[ScoringContext], quality: list[int]) -> SourcingScorer:
+        """Fit base and part weights to labelled quality into ``weights_`` (ridge regression
+        with ``alpha``, no intercept: the type one-hots are the intercepts)."""
         from sklearn.linear_model import Ridge
 
+        vars(self).pop("weights_", None)  # a refit starts from the given weights, not the last fit's
         x = np.stack([self.design_row(t, c) for t, c in zip(types, contexts, strict=True)])
-        model = Ridge(alpha=alpha, fit_intercept=False).fit(x, np.asarray(quality, dtype=float))
+        model = Ridge(alpha=self.alpha, fit_intercept=False).fit(x, np.asarray(quality, dtype=float))
         coef = model.coef_.round(3).tolist()
-        self.weights = ScoringWeights(
+        self.weights_ = ScoringWeights(
             base=dict(zip(SCORED_TYPES, coef[: len(SCORED_TYPES)], strict=True)),
             parts=dict(zip(PARTS, coef[len(SCORED_TYPES) :], strict=True)),
             fitted_on=f"{len(quality)} labelled attributions",

@@ -142,12 +142,17 @@ def bench(
     report.update(bf16_supported=bf16_supported(), pieces=pieces, pieces_per_article=round(pieces / len(texts), 1))
     runs = {}
     # the requested precision first; the fp32 fallback beside it wherever bf16 runs
-    wanted = [precision] if precision != "auto" else ["auto"]
-    net.precision = wanted[0]
+    # (precision is chosen when a model is loaded: one load per precision)
+    if precision != net.precision:
+        checker = Checker.load(model, precision=precision)
+        net = checker.model
+    wanted = [precision]
     if net.use_bf16 and "fp32" not in wanted:
         wanted.append("fp32")
     for i, p in enumerate(wanted):
-        net.precision = p
+        if p != net.precision:
+            checker = Checker.load(model, precision=p)
+            net = checker.model
         run = _timed(checker, texts, words, profile if i == 0 else None)
         encoder_s = _encoder_pass(net, windows)
         run.update(
@@ -166,11 +171,13 @@ def bench(
 
 
 def main(argv: list[str] | None = None) -> None:
+    from claimcheck.models.registry import Precision
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default=None, help="shipped model name or folder (default: the default model)")
     parser.add_argument("--data", type=Path, default=Path("../shared/data/polnear/dev"))
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--precision", choices=["auto", "fp32", "bf16", "int8"], default="auto")
+    parser.add_argument("--precision", choices=[p.value for p in Precision], default="auto")
     parser.add_argument("--limit", type=int, default=None, help="only the first N articles")
     parser.add_argument(
         "--startup-repeats", type=int, default=3, help="fresh interpreters timed for start-up (0: skip)"

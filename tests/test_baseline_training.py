@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
+
+from claimcheck.errors import DataError
 from claimcheck.models.registry import load_model
 from claimcheck.training.baseline import BaselineConfig, train_baseline
 from claimcheck.training.config import load_config
 from claimcheck.training.weak_labels import load_annotations
-from tests.conftest import POLNEAR, need
+from tests.conftest import POLNEAR, REPO, need
 
 
 def test_annotation_file_is_valid():
-    labels = load_annotations()
+    labels = load_annotations(REPO / "training" / "labels" / "polnear-train-types.jsonl")
     assert len(labels) >= 1000
 
 
@@ -26,7 +29,10 @@ def test_fit_save_reload(tmp_path):
     config_file.write_text(
         f"architecture: baseline.v1\ntrain: {tmp_path / 'train.jsonl'}\noutput: {tmp_path / 'model'}\n"
     )
-    config = load_config(config_file, BaselineConfig, overrides=["cue_min_count=2"])
+    with pytest.raises(DataError, match="no typed sources to learn types from"):
+        train_baseline(load_config(config_file, BaselineConfig, overrides=["cue_min_count=2"]))
+    annotations = f"annotations={REPO / 'training' / 'labels' / 'polnear-train-types.jsonl'}"
+    config = load_config(config_file, BaselineConfig, overrides=["cue_min_count=2", annotations])
     folder = train_baseline(config)
     model = load_model(folder)
     assert "said" in model.cue_words

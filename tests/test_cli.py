@@ -539,3 +539,82 @@ def test_convert_between_label_formats_round_trips(tmp_path, monkeypatch):
             want.type,
             want.quality,
         )
+
+
+# --------------------------------------------------------------------------- one error handler
+
+
+def _error_types() -> list[type[Exception]]:
+    import claimcheck.errors
+
+    return [
+        v
+        for v in vars(claimcheck.errors).values()
+        if isinstance(v, type) and issubclass(v, Exception) and v.__module__ == "claimcheck.errors"
+    ]
+
+
+def test_every_error_type_is_a_claimcheck_error_and_is_the_one_its_module_names():
+    import claimcheck.batch
+    import claimcheck.credibility
+    import claimcheck.data
+    import claimcheck.io.documents
+    import claimcheck.models.registry
+    import claimcheck.training.config
+    from claimcheck.errors import ClaimcheckError
+
+    names = {t.__name__ for t in _error_types()}
+    assert names == {
+        "ClaimcheckError",
+        "ModelError",
+        "ConfigError",
+        "DataError",
+        "InputError",
+        "RatingsError",
+        "BatchError",
+    }
+    assert all(issubclass(t, ClaimcheckError) for t in _error_types())
+    for module, name in [
+        (claimcheck.batch, "BatchError"),
+        (claimcheck.credibility, "RatingsError"),
+        (claimcheck.data, "DataError"),
+        (claimcheck.io.documents, "InputError"),
+        (claimcheck.models.registry, "ModelError"),
+        (claimcheck.training.config, "ConfigError"),
+    ]:
+        assert getattr(module, name) is getattr(claimcheck.errors, name)  # old imports keep working
+
+
+@pytest.mark.parametrize("error", [*_error_types(), FileNotFoundError])
+def test_cli_prints_every_error_as_one_line(
+    error: type[Exception], runner: CliRunner, work: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import claimcheck.io
+
+    def fails(*args, **kwargs):
+        raise error("labels.jsonl:3: something is wrong\n  [bold]and here[/bold] is why")
+
+    monkeypatch.setattr(claimcheck.io, "read_labels", fails)
+    result = runner.invoke(app, ["convert", "labels.jsonl", "out.jsonl"])
+    assert result.exit_code == 1
+    assert result.stderr == "claimcheck: error: labels.jsonl:3: something is wrong [bold]and here[/bold] is why\n"
+    assert result.stdout == "" and isinstance(result.exception, SystemExit)
+
+
+def test_cli_lets_a_bug_keep_its_traceback(runner: CliRunner, work: Path, monkeypatch: pytest.MonkeyPatch):
+    import claimcheck.io
+
+    def bug(*args, **kwargs):
+        raise KeyError("not an error the user can fix")
+
+    monkeypatch.setattr(claimcheck.io, "read_labels", bug)
+    result = runner.invoke(app, ["convert", "labels.jsonl", "out.jsonl"])
+    assert isinstance(result.exception, KeyError)
+
+
+def test_precision_option_takes_the_library_values(runner: CliRunner, work: Path):
+    result = runner.invoke(app, ["check", "a.txt", "--model", "baseline", "--precision", "int8"])
+    assert result.exit_code == 1
+    assert result.stderr == ("claimcheck: error: the baseline.v1 model has no precision setting (it runs no network)\n")
+    result = runner.invoke(app, ["check", "a.txt", "--precision", "fp8"])
+    assert result.exit_code == 2 and "'fp8' is not one of" in result.stderr  # typer's usage error

@@ -18,7 +18,7 @@ from tests.conftest import POLNEAR, REPO, need
 def test_finetune_smoke(tmp_path, monkeypatch):
     need(POLNEAR / "train")
     torch.set_num_threads(1)
-    monkeypatch.chdir(REPO)  # the config's paths are relative to the repository root
+    monkeypatch.chdir(tmp_path)  # the config's paths are relative to the config file, not the working directory
     config = load_config(REPO / "configs" / "finetune-smoke.yaml", FinetuneConfig, [f"output={tmp_path / 'smoke'}"])
     folder = finetune(config)
     info = json.loads((folder / "config.json").read_text())["training"]

@@ -181,3 +181,78 @@ def test_killed_save_leaves_the_previous_folder(tmp_path):
     load_model(folder)
     leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".m.")]
     assert len(leftovers) == 1 and not leftovers[0].endswith(".old"), "only the killed run's hidden temporary folder"
+
+
+# --------------------------------------------------------------------------- typed settings and precision
+
+
+def _with_settings(tmp_path, model: str, **changes) -> object:
+    """A copy of a shipped model folder whose config.json settings have ``changes``
+    (config.json itself is not among the hashed files)."""
+    folder = tmp_path / model
+    shutil.copytree(resolve_model_path(model), folder)
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    config["settings"].update(changes)
+    (folder / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("model", "key", "known"),
+    [("baseline", "n_cue_wrds", "n_cue_words"), ("tagger", "precison", "base_encoder, base_sha256, max_length")],
+)
+def test_unknown_settings_key_is_refused_naming_the_key(tmp_path, model: str, key: str, known: str):
+    folder = _with_settings(tmp_path, model, **{key: "int8"})
+    message = rf"{folder}/config\.json: settings\.{key}: unknown key for \w+\.v1 \(known: {known}"
+    with pytest.raises(ModelError, match=message):
+        load_model(folder)
+
+
+def test_settings_of_the_wrong_kind_are_refused(tmp_path):
+    folder = _with_settings(tmp_path, "tagger", precision="fp8")
+    with pytest.raises(ModelError, match=r"settings\.precision: Input should be 'auto', 'fp32', 'bf16' or 'int8'"):
+        load_model(folder)
+    folder = _with_settings(tmp_path / "2", "tagger", roles=["source", "content"])
+    with pytest.raises(ModelError, match=r"settings\.roles: .*tagger has \['source', 'cue', 'content'\]"):
+        load_model(folder)
+
+
+@pytest.mark.parametrize("model", ["baseline", "tagger"])
+def test_shipped_settings_match_their_schema(model: str):
+    """The shipped folders stay as they are: their schema takes every key they hold and
+    gives the same settings back."""
+    from claimcheck.models.registry import REGISTRY, read_config, validate_settings
+
+    config = read_config(resolve_model_path(model))
+    load_model("baseline")  # registers baseline.v1
+    if model == "tagger":
+        import claimcheck.models.tagger  # noqa: F401  (registers tagger.v1)
+    settings = validate_settings(REGISTRY[config["architecture"]], config["settings"], model)
+    assert settings.model_dump(mode="json", exclude_unset=True) == config["settings"]
+
+
+def test_save_refuses_settings_the_schema_would_refuse(tmp_path):
+    model = load_model("baseline")
+    folder = save_model(model, tmp_path / "m")
+    before = _snapshot(folder)
+
+    class Extra(type(model)):
+        def save_files(self, directory):
+            return {**super().save_files(directory), "colour": "blue"}
+
+    odd = Extra(model.cue_words, model.type_classifier)
+    with pytest.raises(ModelError, match=r"settings\.colour: unknown key"):
+        save_model(odd, folder)
+    assert _snapshot(folder) == before and sorted(p.name for p in tmp_path.iterdir()) == ["m"]
+
+
+def test_precision_is_a_load_parameter():
+    from claimcheck.errors import ConfigError
+    from claimcheck.models.registry import Precision
+
+    assert [p.value for p in Precision] == ["auto", "fp32", "bf16", "int8"]
+    with pytest.raises(ConfigError, match="precision 'fp8': use one of auto, fp32, bf16, int8"):
+        load_model("no-such-model", precision="fp8")  # refused before any model is looked for
+    with pytest.raises(ConfigError, match=r"baseline\.v1 model has no precision setting"):
+        load_model("baseline", precision=Precision.int8)
+    assert load_model("baseline", precision=None).predict([TEXT])[0]

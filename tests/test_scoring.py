@@ -4,6 +4,7 @@ import pytest
 
 from claimcheck.credibility import OutletRating
 from claimcheck.data import Attribution
+from claimcheck.errors import ConfigError
 from claimcheck.scoring import ScoringContext, ScoringWeights, SourcingScorer
 
 SCORER = SourcingScorer()
@@ -67,7 +68,7 @@ def test_weights_round_trip_and_reject_unknown_parts(tmp_path: Path):
     weights.save(tmp_path / "w.yaml")
     assert ScoringWeights.load(tmp_path / "w.yaml") == weights
     (tmp_path / "bad.yaml").write_text("version: 1\nbase: {named_person: 4}\nparts: {}\n")
-    with pytest.raises(ValueError, match="missing"):
+    with pytest.raises(ConfigError, match="missing"):
         ScoringWeights.load(tmp_path / "bad.yaml")
 
 
@@ -78,7 +79,48 @@ def test_fit_recovers_weights_from_labels():
         types.append(t)
         contexts.append(ScoringContext(source=source, cue="said", sentence=f"{source} said x."))
         quality.append(q)
-    fitted = SourcingScorer(ratings=SCORER.ratings).fit(types, contexts, quality, alpha=0.01)
-    assert fitted.weights.base["named_person"] == pytest.approx(4.0, abs=0.05)
-    assert fitted.weights.parts["role_or_affiliation"] == pytest.approx(1.0, abs=0.05)
-    assert fitted.weights.base["anonymous"] == pytest.approx(2.0, abs=0.05)
+    scorer = SourcingScorer(alpha=0.01)
+    fitted = scorer.fit(types, contexts, quality)
+    assert fitted is scorer and scorer.weights is None, "fit returns the scorer and leaves its parameters alone"
+    assert fitted.weights_.base["named_person"] == pytest.approx(4.0, abs=0.05)
+    assert fitted.weights_.parts["role_or_affiliation"] == pytest.approx(1.0, abs=0.05)
+    assert fitted.weights_.base["anonymous"] == pytest.approx(2.0, abs=0.05)
+    assert fitted.active_weights is fitted.weights_
+
+
+def test_scorer_follows_the_scikit_learn_estimator_contract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """__init__ stores its arguments and reads nothing; clone and get_params work; what fit
+    learns ends in an underscore; weights from a file come through a classmethod."""
+    from sklearn.base import clone
+
+    import claimcheck.credibility
+    import claimcheck.scoring
+
+    def no_io(*args, **kwargs):
+        raise AssertionError("SourcingScorer.__init__ read a file")
+
+    with monkeypatch.context() as m:
+        m.setattr(claimcheck.scoring.ScoringWeights, "load", no_io)
+        m.setattr(claimcheck.credibility.OutletRatings, "load", no_io)
+        m.setattr(Path, "read_text", no_io)
+        m.setattr(Path, "open", no_io)
+        scorer = SourcingScorer(alpha=0.5)
+    assert scorer.get_params() == {"weights": None, "ratings": None, "alpha": 0.5}
+    twin = clone(scorer)
+    assert twin is not scorer and twin.get_params() == scorer.get_params()
+    assert clone(scorer.set_params(alpha=2.0)).alpha == 2.0
+    assert not [k for k in vars(scorer) if k.endswith("_")], "nothing learnt before fit"
+
+    weights = ScoringWeights.load()
+    weights.base["named_person"] = 3.0
+    weights.save(tmp_path / "w.yaml")
+    from_file = SourcingScorer.from_file(tmp_path / "w.yaml")
+    assert from_file.weights == weights and from_file.active_weights.base["named_person"] == 3.0
+    assert clone(from_file).weights == weights
+
+    rows = [("named_person", "Ann Ortiz, the mayor", 5), ("anonymous", "an aide", 2)] * 5
+    contexts = [ScoringContext(source=s, cue="said", sentence=f"{s} said x.") for _, s, _ in rows]
+    fitted = from_file.fit([t for t, _, _ in rows], contexts, [q for _, _, q in rows])
+    assert [k for k in vars(fitted) if k.endswith("_") and not k.startswith("_")] == ["weights_"]
+    assert fitted.weights == weights, "fit learns weights_, the weights it was given stay"
+    assert not hasattr(clone(fitted), "weights_"), "a clone is unfitted"

@@ -132,8 +132,10 @@ def test_overfit_save_reload(tiny_encoder, tmp_path, caplog, variant):
             if a["source"]:
                 assert a["type"] is not None and 0.0 <= a["confidence"] <= 1.0
 
-    # precision int8: a quantised copy runs, the model's own network stays fp32
-    model.precision = "int8"
+    # precision int8, chosen at load: a quantised copy runs, the model's own network stays fp32
+    assert model.precision == "auto"
+    model = load_model(folder, precision="int8")
+    assert model.precision == "int8"
     quantised = [[a.model_dump() for a in atts] for atts in model.predict(ARTICLES)]
     assert model.runtime_network is not model.network
     assert not any(type(m) is torch.nn.Linear for m in model.runtime_network.encoder.modules())

@@ -6,10 +6,7 @@ import codecs
 import re
 from pathlib import Path
 
-
-class InputError(ValueError):
-    """An input that cannot be read as an article; the message is one line."""
-
+from claimcheck.errors import InputError
 
 _BLOCKS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "figcaption", "div", "br", "tr")
 

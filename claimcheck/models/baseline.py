@@ -11,9 +11,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, NonNegativeInt
+
 from claimcheck.data import Attribution
+from claimcheck.errors import ConfigError
 from claimcheck.models.credit_lines import CREDIT_CONFIDENCE, CREDIT_KINDS, CREDIT_TYPE
-from claimcheck.models.registry import register
+from claimcheck.models.registry import Precision, register
 from claimcheck.models.rules import RawAttribution, RuleAttributionFinder
 from claimcheck.models.source_context import not_an_agent, source_context, withheld
 from claimcheck.models.type_classifier import TypeClassifier
@@ -23,11 +26,20 @@ _RULE_CONFIDENCE = 0.97
 _THING_MAX_CONFIDENCE = 0.5
 
 
+class BaselineSettings(BaseModel):
+    """The ``settings`` of a ``baseline.v1`` folder's config.json."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    n_cue_words: NonNegativeInt
+
+
 @register("baseline.v1")
 class BaselineModel:
     """Rules find the spans; a logistic regression types each source."""
 
     architecture = "baseline.v1"
+    settings_schema = BaselineSettings
 
     def __init__(self, cue_words: list[str], type_classifier: TypeClassifier):
         self.cue_words = sorted(cue_words)
@@ -64,6 +76,10 @@ class BaselineModel:
         return {"n_cue_words": len(self.cue_words)}
 
     @classmethod
-    def from_files(cls, directory: Path, config: dict[str, Any]) -> BaselineModel:
+    def from_files(
+        cls, directory: Path, settings: BaselineSettings, precision: Precision | None = None
+    ) -> BaselineModel:
+        if precision is not None:
+            raise ConfigError(f"the {cls.architecture} model has no precision setting (it runs no network)")
         cues = json.loads((directory / "cues.json").read_text(encoding="utf-8"))
         return cls(cues, TypeClassifier.load(directory))

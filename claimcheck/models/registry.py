@@ -4,6 +4,9 @@ A model is a folder of plain files: ``config.json`` (architecture name, the
 claimcheck version that wrote it, a SHA-256 for every other file) plus the
 architecture's own safetensors/JSON files. Folders are written to a temporary
 sibling and renamed into place, so a crash never leaves half a model.
+
+The config's ``settings`` are the architecture's own, read through its
+``settings_schema`` (a pydantic model that refuses unknown keys), on save and on load.
 """
 
 from __future__ import annotations
@@ -16,28 +19,65 @@ import os
 import shutil
 import tempfile
 import warnings
+from enum import StrEnum
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
+
+from pydantic import BaseModel, ValidationError
 
 from claimcheck.data import Attribution
+from claimcheck.errors import ConfigError, ModelError
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "resources" / "models"
 DEFAULT_MODEL = "tagger"
 
 
-class ModelError(RuntimeError):
-    """A model folder that is missing, corrupt or of an unknown architecture."""
+class Precision(StrEnum):
+    """The arithmetic of a model that runs a network (chosen when the model is loaded).
+
+    ``auto``: bfloat16 where the CPU has it (AVX512-BF16 or AMX), else fp32; ``int8``:
+    quantised linear layers, about 1.5x faster on CPU at a measured accuracy cost.
+    """
+
+    auto = "auto"
+    fp32 = "fp32"
+    bf16 = "bf16"
+    int8 = "int8"
+
+
+def parse_precision(value: Precision | str | None) -> Precision | None:
+    """``value`` as a :class:`Precision` (``None`` stays ``None``: the model's own setting).
+
+    Raises:
+        ConfigError: for a value that is not one of the precisions.
+    """
+    if value is None:
+        return None
+    try:
+        return Precision(value)
+    except ValueError:
+        raise ConfigError(f"precision {value!r}: use one of {', '.join(Precision)}") from None
 
 
 class AttributionModel(Protocol):
+    """What an architecture implements to be saved, loaded and run by claimcheck."""
+
     architecture: str
+    #: the schema of the folder's ``config.json`` ``settings`` (with ``extra="forbid"``)
+    settings_schema: ClassVar[type[BaseModel]]
 
     def predict(self, texts: list[str]) -> list[list[Attribution]]: ...
 
-    def save_files(self, directory: Path) -> dict[str, Any]: ...
+    def save_files(self, directory: Path) -> dict[str, Any]:
+        """Write the model's files into ``directory``; returns its ``settings``."""
+        ...
 
     @classmethod
-    def from_files(cls, directory: Path, config: dict[str, Any]) -> AttributionModel: ...
+    def from_files(cls, directory: Path, settings: Any, precision: Precision | None = None) -> AttributionModel:
+        """The model of a verified folder, its ``settings`` validated by ``settings_schema``;
+        ``precision`` overrides the folder's own (an architecture without a network refuses
+        any). Raises :class:`ModelError` or :class:`~claimcheck.errors.ConfigError`."""
+        ...
 
 
 REGISTRY: dict[str, type] = {}
@@ -159,6 +199,9 @@ def save_model(
     moved = False
     try:
         settings = model.save_files(tmp)
+        architecture = REGISTRY.get(model.architecture)
+        if architecture is not None:  # a model must not write settings it cannot read back
+            validate_settings(architecture, settings, f"{directory}: model {model.architecture}")
         for name, content in (files or {}).items():
             (tmp / name).write_text(content, encoding="utf-8")
         files = {p.name: file_sha256(p) for p in sorted(tmp.iterdir()) if p.is_file()}
@@ -237,12 +280,45 @@ def read_config(directory: Path) -> dict[str, Any]:
         raise ModelError(f"{path}: corrupt config ({err.msg})") from None
 
 
-def load_model(model: str | Path | None = None) -> AttributionModel:
-    """Load a model folder after checking every file against its recorded hash."""
+def validate_settings(architecture: type, settings: Any, where: str) -> BaseModel:
+    """``settings`` read through the architecture's ``settings_schema``.
+
+    Raises:
+        ModelError: ``WHERE: settings.KEY: ...`` for an unknown key (naming the known ones),
+            a missing one or a value of the wrong kind.
+    """
+    schema: type[BaseModel] = architecture.settings_schema
+    try:
+        return schema.model_validate(settings)
+    except ValidationError as err:
+        first = err.errors()[0]
+        loc = ".".join(str(p) for p in ("settings", *first["loc"]))
+        if first["type"] == "extra_forbidden":
+            known = ", ".join(schema.model_fields)
+            message = f"unknown key for {architecture.architecture} (known: {known})"
+        else:
+            message = first["msg"]
+        raise ModelError(f"{where}: {loc}: {message}") from None
+
+
+def load_model(model: str | Path | None = None, precision: Precision | str | None = None) -> AttributionModel:
+    """Load a model folder after checking every file against its recorded hash.
+
+    Args:
+        model: a model name or folder (see :func:`resolve_model_path`).
+        precision: the arithmetic of a model that runs a network (default: the folder's
+            own setting, ``auto``); a model without a network refuses any.
+
+    Raises:
+        ModelError: a missing, corrupt or unknown model, or settings its schema refuses.
+        ConfigError: a precision that is not one of :class:`Precision`, or one the model
+            cannot take.
+    """
     from packaging.version import Version
 
     from claimcheck.version import __version__
 
+    precision = parse_precision(precision)
     directory = resolve_model_path(model)
     config = verify_files(directory)
     arch = config.get("architecture")
@@ -256,4 +332,6 @@ def load_model(model: str | Path | None = None) -> AttributionModel:
             f"model {directory} was written by claimcheck {written_by}, newer than this {__version__}",
             stacklevel=2,
         )
-    return REGISTRY[arch].from_files(directory, config)
+    architecture = REGISTRY[arch]
+    settings = validate_settings(architecture, config.get("settings", {}), str(directory / "config.json"))
+    return architecture.from_files(directory, settings, precision)

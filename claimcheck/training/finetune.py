@@ -28,6 +28,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from safetensors.torch import load_file, save_file
 
 from claimcheck.data import ROLES, LabelledExample
+from claimcheck.errors import DataError, ModelError
 from claimcheck.evaluation.harness import summarize_metrics
 from claimcheck.io import read_labels
 from claimcheck.models.registry import file_sha256, load_model, save_model
@@ -46,7 +47,8 @@ from claimcheck.models.tagger import (
 from claimcheck.models.type_head import SpanTypeHead
 from claimcheck.models.windows import IGNORE, Window, label_windows, make_windows
 from claimcheck.pipeline import Checker
-from claimcheck.training.weak_labels import ANNOTATED, labelled_sources, load_annotations
+from claimcheck.training.config import ConfigPath
+from claimcheck.training.weak_labels import labelled_sources, load_annotations
 
 log = logging.getLogger(__name__)
 
@@ -56,13 +58,13 @@ class FinetuneConfig(BaseModel):
 
     architecture: str = "tagger.v1"
     base_encoder: str = DEFAULT_ENCODER
-    train: Path
+    train: ConfigPath
     # article ids of ``train`` held out for every choice (epochs, decoding, heads); one per line
-    validation: Path | None = None
-    dev: Path | None = None  # reported beside validation, never used for a choice
-    dev_gold: Path | None = None  # typed dev labels: reported in the model card, never trained on
-    annotations: Path | None = ANNOTATED
-    output: Path
+    validation: ConfigPath | None = None
+    dev: ConfigPath | None = None  # reported beside validation, never used for a choice
+    dev_gold: ConfigPath | None = None  # typed dev labels: reported in the model card, never trained on
+    annotations: ConfigPath | None = None  # type labels of the training data's sources, by id
+    output: ConfigPath
     max_train_articles: int | None = None
     max_dev_articles: int | None = None
     max_length: int = 192
@@ -87,7 +89,7 @@ class FinetuneConfig(BaseModel):
     type_head_C: float = 1.0
     selection_metric: str = "spans.mean_exact_f1"
     # continuing on new labels (`claimcheck train --add`)
-    replay: Path | None = None  # original training data to mix in, where it is at hand
+    replay: ConfigPath | None = None  # original training data to mix in, where it is at hand
     replay_articles: int = 100
     heldout_fraction: float = 0.2
     continue_epochs: int = 4
@@ -279,8 +281,8 @@ def pooled_sources(
 
 
 def _annotations(config: FinetuneConfig) -> dict[tuple[str, str], str]:
-    """The config's type annotations of the training data (none where the file is not at hand)."""
-    return load_annotations(config.annotations) if config.annotations and Path(config.annotations).exists() else {}
+    """The config's type annotations of the training data (none where the config names none)."""
+    return load_annotations(config.annotations) if config.annotations else {}
 
 
 def fit_type_head(
@@ -647,11 +649,11 @@ def continue_training(
     _seed_everything(config.seed)
     new = read_labels(add)  # validation errors stop here, before any training
     if not new:
-        raise ValueError(f"{add}: no labelled articles")
+        raise DataError(f"{add}: no labelled articles")
     start_dir = resolve_model_path(start)
     start_config = read_config(start_dir)
     if start_config.get("architecture") != "tagger.v1":
-        raise ValueError(f"{start_dir}: continuing needs a tagger.v1 model, not {start_config.get('architecture')}")
+        raise ModelError(f"{start_dir}: continuing needs a tagger.v1 model, not {start_config.get('architecture')}")
     order = list(range(len(new)))
     random.Random(config.seed).shuffle(order)
     n_held = max(1, round(len(new) * config.heldout_fraction)) if len(new) > 1 and config.heldout_fraction > 0 else 0
@@ -821,7 +823,7 @@ def refit_type_head(config: FinetuneConfig, start: str | Path | None = None, out
     start_dir = resolve_model_path(str(start) if start else str(config.output))
     model = load_model(start_dir)
     if not isinstance(model, TransformerAttributionModel):
-        raise ValueError(f"{start_dir}: refitting the type head needs a tagger.v1 model")
+        raise ModelError(f"{start_dir}: refitting the type head needs a tagger.v1 model")
     info = read_config(start_dir).get("training", {})
     model.settings = {
         **model.settings,

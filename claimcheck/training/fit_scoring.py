@@ -15,7 +15,7 @@ import numpy as np
 from scipy.stats import spearmanr
 from sklearn.model_selection import KFold
 
-from claimcheck.data import LabelledExample
+from claimcheck.data import DataError, LabelledExample
 from claimcheck.evaluation.metrics import pair_attributions
 from claimcheck.pipeline import Checker
 from claimcheck.scoring import SCORED_TYPES, ScoringContext, ScoringWeights, SourcingScorer
@@ -56,20 +56,20 @@ def _rho(a, b) -> float:
 def fit_scoring(checker: Checker, examples: list[LabelledExample], alpha: float = 1.0, seed: int = 0) -> FitResult:
     types, contexts, quality = scoring_data(checker, examples)
     if len(quality) < 10:
-        raise ValueError(f"only {len(quality)} labelled attributions could be paired: too few to fit")
+        raise DataError(f"only {len(quality)} labelled attributions could be paired: too few to fit")
     y = np.asarray(quality, dtype=float)
     current = checker.scorer
     fitted_pred = np.zeros(len(y))
     for train, test in KFold(5, shuffle=True, random_state=seed).split(y):
-        fold = SourcingScorer(current.weights, current.ratings).fit(
-            [types[i] for i in train], [contexts[i] for i in train], y[train].tolist(), alpha
+        fold = SourcingScorer(current.active_weights, current.active_ratings, alpha=alpha).fit(
+            [types[i] for i in train], [contexts[i] for i in train], y[train].tolist()
         )
         fitted_pred[test] = [fold.quality(types[i], contexts[i])[0] for i in test]
-    scorer = SourcingScorer(current.weights, current.ratings).fit(types, contexts, quality, alpha)
+    scorer = SourcingScorer(current.active_weights, current.active_ratings, alpha=alpha).fit(types, contexts, quality)
     return FitResult(
-        weights=scorer.weights,
+        weights=scorer.weights_,
         n=len(y),
         cv_spearman_fitted=_rho(fitted_pred, y),
         cv_spearman_current=_rho([current.quality(t, c)[0] for t, c in zip(types, contexts, strict=True)], y),
-        cv_spearman_type_only=_rho([current.weights.base[t] for t in types], y),
+        cv_spearman_type_only=_rho([current.active_weights.base[t] for t in types], y),
     )

@@ -2,9 +2,10 @@
 
 Two sources, recorded per label in ``label_source``:
 
-* ``annotated``: ``training/labels/polnear-train-types.jsonl``, a random sample
-  of 1,600 train sources labelled item by item by the codebook (one annotator
-  per item; the source span with its sentence and three sentences before).
+* ``annotated``: a file the training config names (``annotations``), e.g. the
+  checkout's ``training/labels/polnear-train-types.jsonl``, a random sample of
+  1,600 train sources labelled item by item by the codebook (one annotator per
+  item; the source span with its sentence and three sentences before).
 * ``rules``: the rest, from the codebook's definitions applied to the source's
   words, capitalisation and resolved antecedent (:func:`rule_type`). Sources
   the rules cannot decide stay unlabelled.
@@ -17,7 +18,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from claimcheck.data import ATTRIBUTION_TYPES, Attribution, DataError, LabelledExample
+from claimcheck.data import ATTRIBUTION_TYPES, Attribution, LabelledExample
+from claimcheck.errors import DataError
 from claimcheck.lexicons import (
     DOCUMENT_WORDS,
     GROUP_WORDS,
@@ -32,19 +34,30 @@ from claimcheck.lexicons import (
 from claimcheck.models.source_context import SourceContext, capitalised, source_context
 from claimcheck.text import split_sentences
 
-ANNOTATED = Path(__file__).resolve().parents[2] / "training" / "labels" / "polnear-train-types.jsonl"
 _DETERMINERS = {"the", "a", "an", "this", "that", "his", "her", "their", "its"}
 
 
-def load_annotations(path: Path = ANNOTATED) -> dict[tuple[str, str], str]:
-    """``(article id, attribution id) -> type`` from an annotation file."""
+def load_annotations(path: str | Path) -> dict[tuple[str, str], str]:
+    """``(article id, attribution id) -> type`` from an annotation file (JSONL rows with
+    ``article``, ``attribution`` and ``type``).
+
+    Raises:
+        DataError: a file that is not there, or a row that is not an annotation.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: no such annotations file (the training config's `annotations`)")
     labels = {}
     with path.open(encoding="utf-8") as fh:
         for lineno, line in enumerate(fh, start=1):
-            row = json.loads(line)
-            if row["type"] not in ATTRIBUTION_TYPES:
+            try:
+                row = json.loads(line)
+                article, attribution, type_ = row["article"], row["attribution"], row["type"]
+            except (ValueError, KeyError, TypeError):
+                raise DataError(f"{path}:{lineno}: expected a JSON object with article, attribution and type") from None
+            if type_ not in ATTRIBUTION_TYPES:
                 raise DataError(f"{path}:{lineno}: type: unknown type {row['type']!r}")
-            labels[(row["article"], row["attribution"])] = row["type"]
+            labels[(article, attribution)] = type_
     return labels
 
 
@@ -89,7 +102,7 @@ def labelled_sources(
     A type given in the example wins, then an annotation, then (if
     ``use_rules``) :func:`rule_type`.
     """
-    annotations = load_annotations() if annotations is None else annotations
+    annotations = annotations or {}
     for ex in examples:
         sentences = split_sentences(ex.text)
         for att in ex.attributions:
