@@ -34,6 +34,7 @@ from claimcheck.lexicons import (
     ORG_WORDS,
     PRONOUNS,
     RELATIVE_PRONOUNS,
+    ROLE_NOUNS,
     ROLE_WORDS,
     TITLES,
     WEASEL_SOURCES,
@@ -162,7 +163,7 @@ def mention_has_role(mention: str) -> bool:
         bare = re.sub(r"[’']s$", "", word)
         if bare in HONORIFICS:
             continue
-        if bare in TITLES or bare in ROLE_WORDS:
+        if bare in TITLES or bare in ROLE_WORDS or bare in ROLE_NOUNS:
             return True
         if tok[:1].islower() and bare not in _NOT_ROLE and not re.match(r"[a-z]+-[A-Z]", tok):
             return True  # a descriptor: "harbour master", "local resident"
