@@ -508,6 +508,11 @@ ROLE_NOUNS = frozenset(
         "cardinal",
         "sheikh",
         "emir",
+        # a party is an affiliation: "Republican Donald Trump", "Democrat Hillary Clinton"
+        "democrat",
+        "democratic",
+        "republican",
+        "libertarian",
     ]
 )
 #: words in a source that describe neither a role nor a name

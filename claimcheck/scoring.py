@@ -327,7 +327,7 @@ class SourcingScorer:
                     span=(sent.start, sent.end),
                 )
             )
-        _mark_roles(atts, out)
+        _mark_roles(text, atts, out)
         _mark_corroboration(atts, out)
         return out
 
@@ -405,17 +405,68 @@ def _identity(att_type: str | None, ctx: ScoringContext) -> frozenset[str]:
     return frozenset(keys or {mention.lower().strip()})
 
 
-def _mark_roles(atts: list[Attribution], contexts: list[ScoringContext | None]) -> None:
+def _mark_roles(text: str, atts: list[Attribution], contexts: list[ScoringContext | None]) -> None:
     """A named person whose role the article gives at one mention has it at every mention:
-    "She said ..." after "Dana Whitfield, the city's chief engineer, said ..."."""
+    "She said ..." or "Whitfield said ..." after "Dana Whitfield, the city's chief engineer"
+    (a source or any other mention in the text, see :func:`_roles_in_text`)."""
     people = [
         (c, _identity(a.type, c))
         for a, c in zip(atts, contexts, strict=True)
         if c is not None and a.type == "named_person"
     ]
     with_role = {k for c, keys in people if _has_role(c) for k in keys}
+    surnames = {
+        t
+        for c, keys in people
+        if not keys & with_role
+        for t in name_tokens("named_person", c.resolved_source or c.source)
+    }
+    with_role |= {t.lower() for t in _roles_in_text(text, surnames)}
     for c, keys in people:
         c.role_in_article = bool(keys & with_role)
+
+
+_ROLE_LEXICON = (TITLES | ROLE_WORDS | ROLE_NOUNS) - HONORIFICS
+_ROLE_VERBS = (
+    r"heads|headed|leads|led|runs|ran|directs|chairs|manages|oversees|teaches|taught|works|worked|"
+    r"serves|served|represents|represented|founded|owns|is|was|has been|had been"
+)
+_APPOSITIVE = re.compile(
+    rf"\s*(?:,\s+(?:(?:the|a|an|his|her|their|its)\s|who\s+(?:{_ROLE_VERBS})\b|[A-Z][\w-]*[’']s\s)|\(\s*[A-Z]{{1,2}}-)"
+)
+_IN_TITLES = frozenset({"of", "for", "the"})  # "Secretary of State Jon Husted"
+_END_OF_SENTENCE = re.compile(r"[.!?;:,\"“”)]$")
+
+
+def _roles_in_text(text: str, surnames: set[str]) -> set[str]:
+    """The surnames that some mention in ``text`` gives a role: a role word before the name
+    ("Republican nominee Donald Trump", "harbour master Ida Brenn") or an appositive after
+    it ("Luis Rubio, who heads ...", "Ann Ortiz, the mayor", "Ann Ortiz (D-Ohio)").
+    One pass over the text, whatever the number of names."""
+    if not surnames:
+        return set()
+    found: set[str] = set()
+    names = "|".join(re.escape(n) for n in sorted(surnames, key=len, reverse=True))
+    for m in re.finditer(rf"(?<![\w-])({names})(?![\w-])", text):
+        if m.group(1) in found:
+            continue
+        if _APPOSITIVE.match(text, m.end()) or _role_before(text[max(0, m.start() - 120) : m.start()]):
+            found.add(m.group(1))
+    return found
+
+
+def _role_before(left: str) -> bool:
+    """Walk back over the name ("Donald", "Mr.") to the word before it: a role word?"""
+    for tok in reversed(left.split()):
+        word = tok.strip(".,’'\"“”()").lower()
+        abbreviation = tok.endswith(".") and len(word) <= 4 and word in TITLES | HONORIFICS  # "Sen.", "Mr."
+        if _END_OF_SENTENCE.search(tok) and not abbreviation:
+            return False  # the name starts a sentence or follows a clause ("The mayor. Brenn said")
+        if word in _ROLE_LEXICON:
+            return True
+        if not (tok[:1].isupper() or word in HONORIFICS or word in NAME_PARTICLES or word in _IN_TITLES):
+            return False  # "said", "with": not part of the name or its title
+    return False
 
 
 #: how many attributions either side :func:`_mark_corroboration` compares one with: every

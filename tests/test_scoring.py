@@ -219,6 +219,20 @@ def test_a_role_given_once_holds_at_every_mention_of_the_person():
     )
     assert (brenn.score, _codes(brenn)) == (1.0, ["named_with_role"])
     assert (she.score, _codes(she)) == (1.0, ["named_with_role"])
+    # a role given at a mention that is no source: before the name, or in an appositive
+    for text in (
+        "Secretary of the Harbour Board Ida Brenn opened the pier. Brenn said the ferry will stop.",
+        "Ida Brenn, who heads the harbour board, opened the pier. Brenn said the ferry will stop.",
+    ):
+        (brenn,) = hand_scored(text, [("named_person", ("Brenn", 1), "said", "the ferry will stop")])
+        assert _codes(brenn) == ["named_with_role"], text
+    for text in (
+        "The pier opened, said Ida Brenn. Brenn said the ferry will stop.",
+        "The mayor. Brenn said the ferry will stop.",
+        "Ida Brenn, who spoke first, opened the pier. Brenn said the ferry will stop.",
+    ):
+        (brenn,) = hand_scored(text, [("named_person", ("Brenn", text.count("Brenn") - 1), "said", "the ferry will stop")])
+        assert _codes(brenn) == ["named_no_role"], text
     # another person of the same first name does not inherit it
     text = "Ida Brenn, the harbour master, said the ferry will stop. Ida Osei said the tickets rise."
     _, osei = hand_scored(
