@@ -527,9 +527,14 @@ def _overlap(spans: list[tuple[int, int]], others: list[tuple[int, int]]) -> boo
     return any(s < oe and os < e for s, e in spans for os, oe in others)
 
 
+_RELAY_CUE = re.compile(r"\bquot(?:ed|es|ing)\b|\bas (?:saying|telling|writing)\b|\bcit(?:ed|es|ing)\b", re.IGNORECASE)
+
+
 def _relays(one: _Said, other: _Said) -> bool:
     """Does ``one`` pass on ``other``'s words, naming it in its content or, when ``other``
     stands in another sentence, in its own sentence ("AP quoted McGuire as saying ...")?"""
+    if _RELAY_CUE.search(f"{one.ctx.cue} {one.ctx.content}"):
+        return True  # "AP quoted her as saying ...": someone's words passed on, whoever "her" is
     region, span = one.ctx.content, one.ctx.span
     if span is not None and other.att.source and not span[0] <= other.att.source[0][0] < span[1]:
         region += "\n" + one.ctx.sentence

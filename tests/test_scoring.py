@@ -155,6 +155,21 @@ def test_a_relayed_quote_is_one_source_not_corroboration():
         ],
     )
     assert "corroborated" not in _codes(marlow) and "corroborated" not in _codes(courier)
+    # ... or names her only by a pronoun
+    text = RELAY.replace("quoted Marlow as", "quoted her as")
+    marlow, courier = hand_scored(
+        text,
+        [
+            ("named_person", "housing lawyer Ines Marlow", "said", quote),
+            (
+                "publication",
+                "The Lakeside Courier",
+                "quoted",
+                "her as saying the ruling protects every tenant in the county",
+            ),
+        ],
+    )
+    assert "corroborated" not in _codes(marlow) and "corroborated" not in _codes(courier)
 
 
 def test_the_same_person_twice_is_not_corroboration_but_another_person_is():
@@ -231,7 +246,9 @@ def test_a_role_given_once_holds_at_every_mention_of_the_person():
         "The mayor. Brenn said the ferry will stop.",
         "Ida Brenn, who spoke first, opened the pier. Brenn said the ferry will stop.",
     ):
-        (brenn,) = hand_scored(text, [("named_person", ("Brenn", text.count("Brenn") - 1), "said", "the ferry will stop")])
+        (brenn,) = hand_scored(
+            text, [("named_person", ("Brenn", text.count("Brenn") - 1), "said", "the ferry will stop")]
+        )
         assert _codes(brenn) == ["named_no_role"], text
     # another person of the same first name does not inherit it
     text = "Ida Brenn, the harbour master, said the ferry will stop. Ida Osei said the tickets rise."
