@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from claimcheck.errors import RatingsError
+from claimcheck.lexicons import OUTLET_NOUNS
 
 RATINGS_DIR = Path(__file__).resolve().parent / "resources" / "outlets"
 RATINGS_FILE = "ratings.csv"
@@ -106,13 +107,58 @@ class OutletRatings:
         """The rating of an outlet named in the text ("The New York Times", "CNN").
 
         A short name that is ambiguous on its own ("the Times") only counts in
-        the outlet's own article (``home_domain``).
+        the outlet's own article (``home_domain``). A name inside a description of
+        the outlet counts too: "the news agency Associated Press", "Reuters news
+        agency", "British broadcaster BBC" (see :func:`_outlet_windows`).
         """
+        for window in _outlet_windows(name):
+            hit = self._lookup_exact(window, home_domain)
+            if hit is not None:
+                return hit
+        if domain_of(name) and " " not in name.strip():
+            return self.lookup_domain(name)
+        return None
+
+    def _lookup_exact(self, name: str, home_domain: str | None) -> OutletRating | None:
         key = normalise_name(name)
         if key in self._by_name:
             return self._by_domain[self._by_name[key]]
         if home_domain and home_domain in self._home_only.get(key, set()):
             return self._by_domain.get(home_domain)
-        if domain_of(name) and " " not in name.strip():
-            return self.lookup_domain(name)
         return None
+
+
+#: a longer source is not searched for an outlet's name inside a description (a bound on
+#: the windows tried, which grow with the square of the words)
+MAX_DESCRIBED_WORDS = 12
+_DESCRIPTOR_WORD = re.compile(r"[A-Z]{1,4}|(?:[A-Z]\.){2,}|[A-Z][a-z]+(?:an|ish|ese|ic|i|ch)")
+
+
+def _outlet_windows(name: str) -> list[str]:
+    """``name``, then its runs of words that leave only a description of an outlet around
+    them, longest first: "the news agency Associated Press" -> ..., "Associated Press".
+
+    The words left over must be lower case ("the news agency", "reporters for"), or
+    hold an outlet noun ("newspaper", "broadcaster") with at most demonyms and
+    abbreviations in capitals ("British broadcaster", "U.S. network"): "the Riverside
+    Daily News" is not "Daily News", and "Fox" is not in "Fox Valley Gazette".
+    """
+    words = [w.strip(',;:()"“”') for w in name.split()]
+    words = [w for w in words if w]
+    out = [name]
+    if len(words) > MAX_DESCRIBED_WORDS:
+        return out
+    for length in range(len(words) - 1, 0, -1):
+        for start in range(len(words) - length + 1):
+            rest = words[:start] + words[start + length :]
+            if _describes_outlet(rest):
+                out.append(" ".join(words[start : start + length]))
+    return out
+
+
+def _describes_outlet(words: list[str]) -> bool:
+    if all(w[:1].islower() or not w[:1].isalpha() for w in words):
+        return True
+    return any(w.lower() in OUTLET_NOUNS for w in words) and all(
+        w[:1].islower() or w.lower() in {"the", "a", "an"} or _DESCRIPTOR_WORD.fullmatch(w) for w in words
+    )

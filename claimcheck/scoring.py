@@ -27,12 +27,21 @@ from claimcheck.data import Attribution, Reason, atomic_write_text
 from claimcheck.errors import ConfigError
 from claimcheck.lexicons import (
     DISTANCING_CUES,
+    DOCUMENT_WORDS,
+    FUNCTION_WORDS,
+    GROUP_WORDS,
+    HONORIFICS,
+    NAME_PARTICLES,
+    ORG_WORDS,
     PRONOUNS,
+    RELATIVE_PRONOUNS,
+    ROLE_NOUNS,
     ROLE_WORDS,
     TITLES,
     WEASEL_SOURCES,
     anonymity_marker,
     anonymity_reason,
+    is_vague_group,
 )
 from claimcheck.text import Sentence, around, sentence_at
 
@@ -59,10 +68,12 @@ REASON_TEXT = {
     "anonymous_with_reason": "Anonymous source; the article gives a reason for anonymity",
     "anonymous_no_reason": "Anonymous source; the article gives no reason for anonymity",
     "unnamed_group": 'Vague group of people ("experts", "critics"), hard to check',
+    "specific_group": 'Unnamed group of people that the story pins down ("jurors", "residents of Lakeview"), '
+    "not named individually",
     "weasel": 'Weasel attribution ("some say"), uncheckable',
     "unresolved_reference": "Pronoun or description with no recoverable referent",
     "distancing_cue": 'The cue distances the writer from a weak source ("claimed", "reportedly")',
-    "corroborated": "Other independent named sources in the article say the same",
+    "corroborated": "Other independent named sources in the article say the same (not a relay of this source)",
     "outlet_rated": "Outlet rated {rating:.2f} for reliability ({source})",
     "outlet_unrated": "Outlet {name} is not in the ratings table: unrated",
     "unattributed": "No source: the article asserts this itself",
@@ -116,11 +127,64 @@ class ScoringContext:
     content: str = ""
     outlet: Any = None  # OutletRating | None, for publication sources
     corroborated: bool = False
+    #: the role is given at another mention of the same person ("She" after "Dana
+    #: Whitfield, the city's chief engineer")
+    role_in_article: bool = False
+    #: offsets of ``sentence`` in the article, when known (corroboration uses them)
+    span: tuple[int, int] | None = None
+
+
+_ROLE_TOKEN = re.compile(r"[\w’'.-]+")
+_NOT_ROLE = FUNCTION_WORDS | PRONOUNS | GROUP_WORDS | NAME_PARTICLES | HONORIFICS
+_NOT_APPOSITIVE = RELATIVE_PRONOUNS | {"and", "or", "but", "as", "said", "says"}
+
+
+def mention_has_role(mention: str) -> bool:
+    """Does a mention of a person give a role or an affiliation?
+
+    An appositive or a parenthesis ("Dana Whitfield, the city's chief engineer",
+    "Ann Ortiz (D-Ohio)"), a title or role word ("Sen. Ortiz", "analyst Mehdi
+    Rahmati"), any lower-case descriptor ("harbour master Ida Brenn"), an
+    affiliation ("Ida Brenn of the Port Authority", "Apple's Tim Cook"). Not a
+    courtesy title ("Ms. Brenn"), a name particle ("al-Assad"), a relative clause
+    ("officials, who") or joined names ("Clinton and Kaine").
+    """
+    m = re.search(r"[,(]", mention)
+    main, sep, rest = (mention[: m.start()], m.group(), mention[m.end() :]) if m else (mention, "", "")
+    if sep == "(" and re.search(r"[A-Za-z]", rest):
+        return True
+    if sep == ",":
+        first = re.findall(r"[\w’'-]+", rest)
+        # "Ortiz, 45," is an age and "officials, who ..." a relative clause, not a role
+        if first and first[0].lower() not in _NOT_APPOSITIVE and not first[0][0].isdigit():
+            return True
+    tokens = _ROLE_TOKEN.findall(main)
+    for i, tok in enumerate(tokens):
+        word = tok.strip(".").lower()
+        bare = re.sub(r"[’']s$", "", word)
+        if bare in HONORIFICS:
+            continue
+        if bare in TITLES or bare in ROLE_WORDS or bare in ROLE_NOUNS:
+            return True
+        if tok[:1].islower() and bare not in _NOT_ROLE and not re.match(r"[a-z]+-[A-Z]", tok):
+            return True  # a descriptor: "harbour master", "local resident"
+        if word in {"of", "at", "from"} and i + 1 < len(tokens):
+            nxt = tokens[i + 2] if tokens[i + 1].lower() == "the" and i + 2 < len(tokens) else tokens[i + 1]
+            if nxt[:1].isupper():
+                return True  # "of the Port Authority"
+        if re.search(r"[’']s$", tok) and tok[:1].isupper() and i + 1 < len(tokens):
+            return True  # "Apple's Tim Cook"
+    return False
 
 
 def _has_role(ctx: ScoringContext) -> bool:
-    words = re.findall(r"[\w’'-]+", f"{ctx.source} {ctx.resolved_source or ''}".lower())
-    return "," in ctx.source or "(" in ctx.source or any(w in ROLE_WORDS or w in TITLES for w in words)
+    return ctx.role_in_article or any(mention_has_role(m) for m in (ctx.source, ctx.resolved_source) if m)
+
+
+def _is_pronoun(source: str) -> bool:
+    """A pronoun source; "US" or "IT" in capitals is a name, not "us" or "it"."""
+    stripped = source.strip()
+    return stripped.lower() in PRONOUNS and not (len(stripped) > 1 and stripped.isupper())
 
 
 def _is_specific_document(source: str) -> bool:
@@ -138,7 +202,7 @@ def part_values(att_type: str, ctx: ScoringContext, base: dict[str, float]) -> d
         att_type == "anonymous" and anonymity_marker(ctx.sentence) and anonymity_reason(ctx.sentence)
     )
     values["weasel"] = float(att_type == "unnamed_group" and (not low or low in WEASEL_SOURCES))
-    values["unresolved_reference"] = float(low in PRONOUNS and not ctx.resolved_source)
+    values["unresolved_reference"] = float(_is_pronoun(ctx.source) and not ctx.resolved_source)
     cue_words = set(re.findall(r"[a-z]+", ctx.cue.lower()))
     values["distancing_cue"] = float(bool(cue_words & DISTANCING_CUES) and base.get(att_type, 5) <= 2)
     values["corroborated"] = float(ctx.corroborated)
@@ -155,6 +219,15 @@ _PRIMARY = {
     "anonymous": lambda v: "anonymous_with_reason" if v["anonymity_reason"] else "anonymous_no_reason",
     "unnamed_group": lambda v: "weasel" if v["weasel"] else "unnamed_group",
 }
+
+
+def _primary(att_type: str, ctx: ScoringContext, values: dict[str, float]) -> str:
+    code = _PRIMARY[att_type](values)
+    if code == "unnamed_group" and not is_vague_group(ctx.resolved_source or ctx.source):
+        return "specific_group"  # "jurors in Virginia": an unnamed group, but no weasel
+    return code
+
+
 _PRIMARY_PART = {
     "named_with_role": "role_or_affiliation",
     "document_specific": "specific_document",
@@ -239,7 +312,7 @@ class SourcingScorer:
             return None, [reason("unattributed")]
         w = self.active_weights
         values = part_values(att_type, ctx, w.base)
-        primary = _PRIMARY[att_type](values)
+        primary = _primary(att_type, ctx, values)
         q = w.base[att_type]
         reasons = [reason(primary, q + (w.parts[_PRIMARY_PART[primary]] if primary in _PRIMARY_PART else 0.0))]
         for part in ("unresolved_reference", "distancing_cue", "corroborated"):
@@ -301,8 +374,10 @@ class SourcingScorer:
                     resolved_source=att.resolved_source,
                     content=att.text_of("content", text),
                     outlet=outlet,
+                    span=(sent.start, sent.end),
                 )
             )
+        _mark_roles(text, atts, out)
         _mark_corroboration(atts, out)
         return out
 
@@ -345,10 +420,102 @@ _STOP = frozenset(
     ["the", "a", "an", "of", "to", "in", "and", "that", "is", "was", "for", "on", "it", "he", "she", "they", "said"]
 )
 _NAMED = {"named_person", "named_organization", "publication", "document"}
+_NAME_TOKEN = re.compile(r"[A-Z][\w’'.-]*|[a-z]+-[A-Z][\w’'-]*")
+_GENERIC = TITLES | HONORIFICS | ROLE_WORDS | GROUP_WORDS | DOCUMENT_WORDS | ORG_WORDS | FUNCTION_WORDS | PRONOUNS
 
 
 def _words(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.lower()) if w not in _STOP}
+
+
+def name_tokens(att_type: str | None, mention: str) -> list[str]:
+    """The words that identify a source, as written: a person's surname ("McGuire" of
+    "prosecutor Russell McGuire"), an organisation's or outlet's proper words ("FBI",
+    "Associated", "Press"); no titles, roles or generic words."""
+    main = re.split(r"[,(]", mention, maxsplit=1)[0]
+    tokens = []
+    for tok in _NAME_TOKEN.findall(main):
+        tok = re.sub(r"[’']s$", "", tok).strip(".")
+        low = tok.lower()
+        if tok and (low not in _GENERIC or (tok.isupper() and len(tok) > 1 and low not in PRONOUNS)):
+            tokens.append(tok)
+    if att_type == "named_person":
+        return tokens[-1:]
+    return tokens
+
+
+def _identity(att_type: str | None, ctx: ScoringContext) -> frozenset[str]:
+    """Keys that two mentions of the same source share: name tokens, an outlet's domain,
+    else the whole lower-cased source."""
+    mention = ctx.resolved_source or ctx.source
+    keys = {t.lower() for t in name_tokens(att_type, mention)}
+    if ctx.outlet is not None:
+        keys.add(f"domain:{ctx.outlet.domain}")
+    return frozenset(keys or {mention.lower().strip()})
+
+
+def _mark_roles(text: str, atts: list[Attribution], contexts: list[ScoringContext | None]) -> None:
+    """A named person whose role the article gives at one mention has it at every mention:
+    "She said ..." or "Whitfield said ..." after "Dana Whitfield, the city's chief engineer"
+    (a source or any other mention in the text, see :func:`_roles_in_text`)."""
+    people = [
+        (c, _identity(a.type, c))
+        for a, c in zip(atts, contexts, strict=True)
+        if c is not None and a.type == "named_person"
+    ]
+    with_role = {k for c, keys in people if _has_role(c) for k in keys}
+    surnames = {
+        t
+        for c, keys in people
+        if not keys & with_role
+        for t in name_tokens("named_person", c.resolved_source or c.source)
+    }
+    with_role |= {t.lower() for t in _roles_in_text(text, surnames)}
+    for c, keys in people:
+        c.role_in_article = bool(keys & with_role)
+
+
+_ROLE_LEXICON = (TITLES | ROLE_WORDS | ROLE_NOUNS) - HONORIFICS
+_ROLE_VERBS = (
+    r"heads|headed|leads|led|runs|ran|directs|chairs|manages|oversees|teaches|taught|works|worked|"
+    r"serves|served|represents|represented|founded|owns|is|was|has been|had been"
+)
+_APPOSITIVE = re.compile(
+    rf"\s*(?:,\s+(?:(?:the|a|an|his|her|their|its)\s|who\s+(?:{_ROLE_VERBS})\b|[A-Z][\w-]*[’']s\s)|\(\s*[A-Z]{{1,2}}-)"
+)
+_IN_TITLES = frozenset({"of", "for", "the"})  # "Secretary of State Jon Husted"
+_END_OF_SENTENCE = re.compile(r"[.!?;:,\"“”)]$")
+
+
+def _roles_in_text(text: str, surnames: set[str]) -> set[str]:
+    """The surnames that some mention in ``text`` gives a role: a role word before the name
+    ("Republican nominee Donald Trump", "harbour master Ida Brenn") or an appositive after
+    it ("Luis Rubio, who heads ...", "Ann Ortiz, the mayor", "Ann Ortiz (D-Ohio)").
+    One pass over the text, whatever the number of names."""
+    if not surnames:
+        return set()
+    found: set[str] = set()
+    names = "|".join(re.escape(n) for n in sorted(surnames, key=len, reverse=True))
+    for m in re.finditer(rf"(?<![\w-])({names})(?![\w-])", text):
+        if m.group(1) in found:
+            continue
+        if _APPOSITIVE.match(text, m.end()) or _role_before(text[max(0, m.start() - 120) : m.start()]):
+            found.add(m.group(1))
+    return found
+
+
+def _role_before(left: str) -> bool:
+    """Walk back over the name ("Donald", "Mr.") to the word before it: a role word?"""
+    for tok in reversed(left.split()):
+        word = tok.strip(".,’'\"“”()").lower()
+        abbreviation = tok.endswith(".") and len(word) <= 4 and word in TITLES | HONORIFICS  # "Sen.", "Mr."
+        if _END_OF_SENTENCE.search(tok) and not abbreviation:
+            return False  # the name starts a sentence or follows a clause ("The mayor. Brenn said")
+        if word in _ROLE_LEXICON:
+            return True
+        if not (tok[:1].isupper() or word in HONORIFICS or word in NAME_PARTICLES or word in _IN_TITLES):
+            return False  # "said", "with": not part of the name or its title
+    return False
 
 
 #: how many attributions either side :func:`_mark_corroboration` compares one with: every
@@ -359,24 +526,68 @@ CORROBORATION_REACH = 200
 
 def _mark_corroboration(atts: list[Attribution], contexts: list[ScoringContext | None]) -> None:
     """A claim is corroborated when another attribution with a different named source,
-    not nested in it, carries much the same content (Jaccard of content words >= 0.5),
-    looking up to :data:`CORROBORATION_REACH` attributions either side."""
+    independent of it, carries much the same content (Jaccard of content words >= 0.5),
+    looking up to :data:`CORROBORATION_REACH` attributions either side.
+
+    Not independent: the same source under another mention ("prosecutor Russell McGuire"
+    and "McGuire"; "AP" and "The Associated Press"), one said inside the other's content
+    ("the report says officials said ..."), the same words of the article (overlapping
+    content), or a relay: one names the other where it reports the content ("AP quoted
+    McGuire as saying ..." is McGuire's word passed on, one source, not two).
+    """
     items = [
-        (a, c, _words(c.content), (c.resolved_source or c.source).lower())
+        _Said(a, c, _words(c.content), _identity(a.type, c), name_tokens(a.type, c.resolved_source or c.source))
         for a, c in zip(atts, contexts, strict=True)
         if c is not None and a.type in _NAMED and c.content
     ]
-    for i, (ai, ci, wi, si) in enumerate(items):
-        if len(wi) < 4:
+    for i, one in enumerate(items):
+        if len(one.words) < 4:
             continue
         for j in range(max(0, i - CORROBORATION_REACH), min(len(items), i + CORROBORATION_REACH + 1)):
-            aj, _, wj, sj = items[j]
+            other = items[j]
+            wi, wj = one.words, other.words
             # Jaccard >= 0.5 needs the smaller set at least half the larger: a cheap test first
-            if i == j or si == sj or len(wj) < 4 or 2 * min(len(wi), len(wj)) < max(len(wi), len(wj)):
+            if i == j or one.keys & other.keys or len(wj) < 4 or 2 * min(len(wi), len(wj)) < max(len(wi), len(wj)):
                 continue
-            if len(wi & wj) / len(wi | wj) >= 0.5 and not _nested(ai, aj) and not _nested(aj, ai):
-                ci.corroborated = True
+            if len(wi & wj) / len(wi | wj) >= 0.5 and _independent(one, other):
+                one.ctx.corroborated = True
                 break
+
+
+@dataclass
+class _Said:
+    """One attribution as corroboration compares it."""
+
+    att: Attribution
+    ctx: ScoringContext
+    words: set[str]  # content words
+    keys: frozenset[str]  # identity of the source
+    names: list[str]  # the source's name tokens as written
+
+
+def _independent(one: _Said, other: _Said) -> bool:
+    a1, a2 = one.att, other.att
+    if _nested(a1, a2) or _nested(a2, a1) or _overlap(a1.content, a2.content):
+        return False
+    return not (_relays(one, other) or _relays(other, one))
+
+
+def _overlap(spans: list[tuple[int, int]], others: list[tuple[int, int]]) -> bool:
+    return any(s < oe and os < e for s, e in spans for os, oe in others)
+
+
+_RELAY_CUE = re.compile(r"\bquot(?:ed|es|ing)\b|\bas (?:saying|telling|writing)\b|\bcit(?:ed|es|ing)\b", re.IGNORECASE)
+
+
+def _relays(one: _Said, other: _Said) -> bool:
+    """Does ``one`` pass on ``other``'s words, naming it in its content or, when ``other``
+    stands in another sentence, in its own sentence ("AP quoted McGuire as saying ...")?"""
+    if _RELAY_CUE.search(f"{one.ctx.cue} {one.ctx.content}"):
+        return True  # "AP quoted her as saying ...": someone's words passed on, whoever "her" is
+    region, span = one.ctx.content, one.ctx.span
+    if span is not None and other.att.source and not span[0] <= other.att.source[0][0] < span[1]:
+        region += "\n" + one.ctx.sentence
+    return any(re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", region) for name in other.names)
 
 
 def _nested(outer: Attribution, inner: Attribution) -> bool:

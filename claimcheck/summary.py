@@ -11,6 +11,7 @@ import re
 from collections import Counter
 
 from claimcheck.data import ATTRIBUTION_TYPES, Attribution, Claim, Reason, Summary
+from claimcheck.lexicons import is_vague_group
 
 NAMED = ("named_person", "named_organization", "publication", "document")
 
@@ -18,7 +19,7 @@ FLAG_TEXT = {
     "mostly_anonymous": "Most attributed claims rest on anonymous sources ({n} of {total})",
     "mostly_unsourced": "Most claims carry no source: the article asserts them itself ({n} of {total})",
     "single_source": "All attributed claims come from one source: {name}",
-    "weasel_words": 'Weasel attributions ("some say", "critics") carry {n} claim(s)',
+    "weasel_words": 'Vague or weasel attributions ("some say", "critics", "experts") carry {n} claim(s)',
     "unresolved_references": "{n} claim(s) rest on a pronoun with no recoverable referent",
     "low_rated_outlet": "Cites an outlet rated below 0.4 for reliability: {names}",
     "unrated_outlet": "Cites outlets that are not in the ratings table: {names}",
@@ -32,6 +33,15 @@ def flag(code: str, **fmt) -> Reason:
 def _source_name(att: Attribution, text: str) -> str:
     """The name a source goes by: its antecedent, or its words before an appositive."""
     return att.resolved_source or re.split(r",|\(", att.text_of("source", text))[0].strip()
+
+
+def _is_weasel(claim: Claim, att: Attribution, text: str) -> bool:
+    """A claim carried by a vague or weasel group ("some say", "critics", "experts"), not by
+    a group the story pins down ("jurors in Virginia", "prosecutors") nor a place."""
+    codes = {r.code for r in claim.reasons}
+    if "weasel" in codes:
+        return True
+    return "unnamed_group" in codes and is_vague_group(att.resolved_source or att.text_of("source", text))
 
 
 def summarize(text: str, claims: list[Claim], atts: list[Attribution]) -> Summary:
@@ -51,8 +61,9 @@ def summarize(text: str, claims: list[Claim], atts: list[Attribution]) -> Summar
     if len(attributed) >= 3 and len(sources) == 1:
         flags.append(flag("single_source", name=_source_name(by_id[attributed[0].attribution], text)))
     reason_codes = Counter(r.code for c in attributed for r in c.reasons)
-    if reason_codes["weasel"] or reason_codes["unnamed_group"]:
-        flags.append(flag("weasel_words", n=reason_codes["weasel"] + reason_codes["unnamed_group"]))
+    weasel = sum(1 for c in attributed if c.attribution and _is_weasel(c, by_id[c.attribution], text))
+    if weasel:
+        flags.append(flag("weasel_words", n=weasel))
     if reason_codes["unresolved_reference"]:
         flags.append(flag("unresolved_references", n=reason_codes["unresolved_reference"]))
     low, unrated = set(), set()

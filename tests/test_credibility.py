@@ -55,3 +55,36 @@ def test_bad_csv_names_line_and_column(tmp_path: Path, content, message):
     path.write_text(content)
     with pytest.raises(RatingsError, match=message):
         OutletRatings.load(path)
+
+
+ALIASES = (
+    "the news agency Associated Press",
+    "news agency Associated Press",
+    "Associated Press news agency",
+    "an AP reporter",
+    "The Associated Press",
+    "the AP",
+    "AP",
+    "apnews.com",
+)
+
+
+def test_an_outlet_meets_its_rating_under_any_alias(table):
+    """ "news agency Associated Press" = "AP" = apnews.com: one outlet, one rating."""
+    found = {name: table.lookup_name(name) for name in ALIASES}
+    assert {name: r and (r.domain, r.rating) for name, r in found.items()} == dict.fromkeys(
+        ALIASES, ("apnews.com", 0.9)
+    )
+
+
+def test_described_outlets_and_what_is_not_an_alias(table):
+    assert table.lookup_name("British broadcaster BBC").domain in {"bbc.com", "bbc.co.uk"}
+    assert table.lookup_name("the U.S. newspaper The New York Times").domain == "nytimes.com"
+    assert table.lookup_name("Reuters, the news agency").domain == "reuters.com"
+    # a longer proper name that holds an alias is another outlet: unrated, never guessed
+    assert table.lookup_name("The Riverside Daily News") is None  # not NY "Daily News"
+    assert table.lookup_name("Fox Valley Gazette") is None
+    assert table.lookup_name("the Lakeside Courier") is None
+    # "the Times" inside a description stays home-only
+    assert table.lookup_name("the newspaper the Times") is None
+    assert table.lookup_name("the newspaper the Times", home_domain="nytimes.com").domain == "nytimes.com"
