@@ -10,9 +10,9 @@ plus JSON; rebuilt on load without pickles.
 scikit-learn fits the head (``DictVectorizer``, ``StandardScaler``,
 ``LogisticRegression``) and is imported only then: importing it costs about a second
 of every start-up (it pulls in ``scipy.stats`` and pandas). A fitted head keeps the
-arrays those estimators learned and applies them with numpy, which is all their
-``transform`` and ``decision_function`` do for this design; the test suite checks the
-two agree.
+arrays those estimators learned and applies them with numpy and ``scipy.sparse``,
+which is all their ``transform`` and ``decision_function`` do for this design; the
+test suite checks the logits are scikit-learn's to the bit.
 """
 
 from __future__ import annotations
