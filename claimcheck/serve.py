@@ -10,6 +10,11 @@ Endpoints (JSON in and out; the reports are exactly ``ArticleReport.to_dict()``)
 - ``GET /v1/health`` → ``{"status": "ok", "model": str, "version": str}``;
 - ``GET /``: a page to paste an article into.
 
+Bodies are read by what they are: JSON whatever the declared Content-Type (``curl -d``
+sends ``application/x-www-form-urlencoded``), and on the one-article endpoints a
+``text/plain`` body is the article text itself (unless it is a JSON object); any other
+body gets 415, naming the types accepted.
+
 Run it with ``claimcheck serve`` (127.0.0.1:8000 by default) or any ASGI server
 on ``create_app()``. Bodies over ``max_bytes`` get 413, invalid bodies 422, both
 with a JSON ``{"detail": ...}``.
@@ -19,15 +24,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from email.message import Message as EmailMessage
 from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -231,6 +238,93 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Any:
     return await http_exception_handler(request, exc)
 
 
+JSON_TYPE = "application/json"
+TEXT_TYPE = "text/plain"
+#: the request body of the one-article endpoints in the OpenAPI schema: JSON, or the text itself
+_TEXT_BODY = {"requestBody": {"content": {TEXT_TYPE: {"schema": {"type": "string", "title": "Article text"}}}}}
+
+
+def _media_type(header: str | None) -> tuple[str, str]:
+    """The media type of a Content-Type header, lower case ('' when there is none), and its charset."""
+    if not header:
+        return "", "utf-8"
+    message = EmailMessage()
+    message["content-type"] = header
+    return header.split(";", 1)[0].strip().lower(), message.get_content_charset() or "utf-8"
+
+
+def _is_json_type(media: str) -> bool:
+    return media == JSON_TYPE or (media.startswith("application/") and media.endswith("+json"))
+
+
+def _parses_as_json(body: bytes) -> bool:
+    try:
+        json.loads(body)
+    except RecursionError:  # JSON, nested too deep: FastAPI answers it as it does any body it cannot parse
+        return True
+    except ValueError:
+        return False
+    return True
+
+
+def _with_json_body(request: Request, body: bytes) -> Request:
+    """``request`` with ``body`` as its body, declared JSON."""
+    headers = [(k, v) for k, v in request.scope["headers"] if k not in (b"content-type", b"content-length")]
+    headers += [(b"content-type", JSON_TYPE.encode()), (b"content-length", str(len(body)).encode())]
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await request.receive()
+
+    return Request({**request.scope, "headers": headers}, receive)
+
+
+class ArticleRoute(APIRoute):
+    """A route whose body is read by what it is, not only by its declared Content-Type (the
+    FastAPI way to change a request before its handler: a custom ``APIRoute``).
+
+    A declared JSON type goes to FastAPI as it is. Otherwise a body that parses as JSON is
+    read as JSON; on a route whose body is one :class:`CheckRequest`, a ``text/plain`` body
+    that is not a JSON object is the article text (decoded by its charset, UTF-8 by
+    default); anything else gets 415. An empty body goes on as it is (422: body missing).
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        if self.body_field is None:
+            return handler
+        takes_text = self.body_field.field_info.annotation is CheckRequest
+        accepted = f"{JSON_TYPE} or {TEXT_TYPE} (the article text itself)" if takes_text else JSON_TYPE
+
+        async def route(request: Request) -> Response:
+            media, charset = _media_type(request.headers.get("content-type"))
+            if _is_json_type(media):
+                return await handler(request)
+            body = await request.body()
+            if not body:
+                return await handler(request)
+            if media == TEXT_TYPE and takes_text:
+                try:
+                    text = body.decode(charset)
+                except (LookupError, UnicodeDecodeError) as e:
+                    item = {"type": "text_invalid", "loc": ["body"], "msg": f"body is not valid {charset} text ({e})"}
+                    return JSONResponse({"detail": [item]}, status_code=422)
+                if not text.lstrip().startswith("{") or not _parses_as_json(body):
+                    body = json.dumps({"text": text}).encode()
+            elif not _parses_as_json(body):
+                declared = f"content type {media}" if media else "no content type"
+                return JSONResponse(
+                    {"detail": f"the body is not JSON and has {declared}: send {accepted}"}, status_code=415
+                )
+            return await handler(_with_json_body(request, body))
+
+        return route
+
+
 def create_app(checker: Checker | None = None, max_bytes: int = 1_000_000) -> FastAPI:
     """The service's ASGI app; the model is loaded once, here.
 
@@ -256,6 +350,7 @@ def create_app(checker: Checker | None = None, max_bytes: int = 1_000_000) -> Fa
         version=__version__,
         description="Who stands behind each claim of a news article, and how well is it sourced?",
     )
+    app.router.route_class = ArticleRoute  # the routes below read JSON and plain-text bodies
     app.state.checker = checker
     app.add_middleware(BodyLimit, max_bytes=max_bytes)
     app.add_exception_handler(RequestValidationError, _validation_error)
@@ -271,7 +366,7 @@ def create_app(checker: Checker | None = None, max_bytes: int = 1_000_000) -> Fa
 
         return Response(await run_in_threadpool(encode), media_type="application/json")
 
-    @app.post("/v1/check", response_model=None, responses={200: {"model": ArticleReport}})
+    @app.post("/v1/check", response_model=None, responses={200: {"model": ArticleReport}}, openapi_extra=_TEXT_BODY)
     async def check(req: CheckRequest) -> Response:
         """Check one article: its claims, attributions and summary."""
         return await answer(lambda: checker.check(req.text, id=req.id), ArticleReport.to_dict)
@@ -284,7 +379,7 @@ def create_app(checker: Checker | None = None, max_bytes: int = 1_000_000) -> Fa
             lambda reports: {"reports": [r.to_dict() for r in reports]},
         )
 
-    @app.post("/v1/check/html", response_model=HtmlResponse)
+    @app.post("/v1/check/html", response_model=HtmlResponse, openapi_extra=_TEXT_BODY)
     async def check_html(req: CheckRequest) -> Response:
         """Check one article and return the highlighted report as an HTML fragment."""
         return await answer(lambda: checker.check(req.text, id=req.id), lambda r: {"html": render_fragment(r)})

@@ -140,6 +140,12 @@ def test_serve_command(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
     result = CliRunner().invoke(cli_app, ["serve", "--port", "8123", "--max-bytes", "10"])
     assert result.exit_code == 0, result.output
+    # what it loads, from where, and where it will listen: before uvicorn's own lines
+    from claimcheck.models.registry import resolve_model_path
+
+    folder = resolve_model_path(None)
+    assert f"loading model {folder.name} from {folder}" in result.output
+    assert "starting the server on http://127.0.0.1:8123" in result.output
     (served, kw), *_ = calls
     assert isinstance(served, FastAPI)
     assert kw == {"host": "127.0.0.1", "port": 8123}  # never 0.0.0.0 by default
@@ -152,3 +158,80 @@ def test_lone_surrogate_in_an_id_is_answered(client: TestClient):
     body = '{"text": "Mayor Ann Ortiz said the bridge will reopen.", "id": "a\\ud800"}'
     r = client.post("/v1/check", content=body, headers={"content-type": "application/json"})
     assert r.status_code == 200 and r.json()["id"] == "a\ufffd"
+
+
+# -- content types: JSON whatever the declared type, text/plain as the article itself, else 415 --
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"content-type": "application/x-www-form-urlencoded"}, {}, {"content-type": "text/plain; charset=utf-8"}],
+    ids=["curl-d-form", "no-content-type", "text-plain-json-object"],
+)
+def test_json_body_is_read_whatever_its_declared_type(client: TestClient, checker, headers):
+    import json
+
+    body = json.dumps({"text": ARTICLE, "id": "ferry"})
+    r = client.post("/v1/check", content=body, headers=headers)
+    assert r.status_code == 200, r.text
+    assert r.json() == checker.check(ARTICLE, id="ferry").to_dict()
+    batch = json.dumps({"articles": [{"text": ARTICLE}, {"text": OTHER}]})
+    r = client.post("/v1/check/batch", content=batch, headers=headers)
+    assert r.status_code == 200 and len(r.json()["reports"]) == 2
+
+
+def test_plain_text_is_the_article(client: TestClient, checker):
+    r = client.post("/v1/check", content=ARTICLE.encode(), headers={"content-type": "text/plain"})
+    assert r.status_code == 200
+    assert r.json() == checker.check(ARTICLE).to_dict()
+    r = client.post("/v1/check/html", content=ARTICLE.encode(), headers={"content-type": "text/plain"})
+    assert r.status_code == 200 and 'class="claim t-named_person"' in r.json()["html"]
+
+
+def test_plain_text_is_decoded_by_its_charset(client: TestClient):
+    text = "Café owner Zoë Brandt said the terminal is too small.\n"
+    r = client.post(
+        "/v1/check", content=text.encode("latin-1"), headers={"content-type": "text/plain; charset=ISO-8859-1"}
+    )
+    assert r.status_code == 200 and r.json()["text"] == text
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [(b"   \n", "text is empty or only whitespace"), (b"caf\xff said", "not valid utf-8 text")],
+    ids=["blank", "bad-utf8"],
+)
+def test_bad_plain_text_is_422(client: TestClient, body, message):
+    r = client.post("/v1/check", content=body, headers={"content-type": "text/plain"})
+    assert r.status_code == 422
+    assert message in r.json()["detail"][0]["msg"]
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "body"),
+    [
+        ("/v1/check", {"content-type": "application/x-www-form-urlencoded"}, b"text=The+plan+will+fail"),
+        ("/v1/check", {"content-type": "text/html"}, b"<p>The plan will fail, she said.</p>"),
+        ("/v1/check", {}, b"The plan will fail, she said."),
+        ("/v1/check/batch", {"content-type": "text/plain"}, ARTICLE.encode()),
+    ],
+    ids=["form", "html", "none", "plain-text-batch"],
+)
+def test_other_bodies_are_415_naming_the_accepted_types(client: TestClient, path, headers, body):
+    r = client.post(path, content=body, headers=headers)
+    assert r.status_code == 415
+    accepted = r.json()["detail"].split("send ")[-1]
+    assert "application/json" in accepted
+    assert ("text/plain" in accepted) == (path == "/v1/check")
+
+
+def test_too_large_plain_text_is_413(client: TestClient):
+    r = client.post("/v1/check", content=b"x" * (MAX_BYTES + 1), headers={"content-type": "text/plain"})
+    assert r.status_code == 413
+
+
+def test_openapi_names_plain_text(client: TestClient):
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in ("/v1/check", "/v1/check/html"):
+        assert set(paths[path]["post"]["requestBody"]["content"]) == {"application/json", "text/plain"}
+    assert set(paths["/v1/check/batch"]["post"]["requestBody"]["content"]) == {"application/json"}

@@ -140,6 +140,51 @@ def _quiet_loading():
             hf_logging.enable_progress_bar()
 
 
+def _bert_from_weights(base: Path) -> nn.Module | None:
+    """A BERT encoder built by transformers' own BERT classes from the folder's config and
+    safetensors weights, or None when the folder is not a plain fp32 BERT checkpoint.
+
+    Start-up: ``AutoModel.from_pretrained`` costs about 0.15 s more (the Auto registry and
+    the generic loading machinery) for the same network; only checkpoints whose weights
+    fit the network exactly take this path (buffers that old transformers saved, such as
+    ``position_ids``, aside), anything else goes through ``from_pretrained``.
+    """
+    config_file, weights = base / "config.json", base / "model.safetensors"
+    if not weights.is_file() or json.loads(config_file.read_text(encoding="utf-8")).get("model_type") != "bert":
+        return None
+    from transformers import BertConfig, BertModel
+
+    try:
+        from transformers.initialization import no_init_weights
+    except ImportError:  # transformers 4
+        from transformers.modeling_utils import no_init_weights
+
+    with no_init_weights():  # every weight is loaded below: random initialisation is wasted time
+        encoder = BertModel(BertConfig.from_json_file(str(config_file)))
+    state = load_file(str(weights))
+    buffers = {name for name, _ in encoder.named_buffers()}
+    if set(encoder.state_dict()) != set(state) - buffers or any(
+        t.is_floating_point() and t.dtype != torch.float32 for t in state.values()
+    ):
+        return None
+    encoder.load_state_dict(state, strict=False)
+    return encoder.eval()
+
+
+def load_encoder(base: Path) -> tuple[nn.Module, Any]:
+    """The base encoder (in eval mode) and its tokenizer, from a model folder."""
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(base))
+    encoder = _bert_from_weights(base)
+    if encoder is None:
+        from transformers import AutoModel
+
+        with _quiet_loading():
+            encoder = AutoModel.from_pretrained(str(base))
+    return encoder, tokenizer
+
+
 def bf16_supported() -> bool:
     """Does this CPU run bfloat16 matrix maths natively (AVX512-BF16 or AMX)?"""
     cpu = getattr(torch._C, "_cpu", None)
@@ -512,15 +557,11 @@ class TransformerAttributionModel:
     def from_files(
         cls, directory: Path, settings: TaggerSettings, precision: Precision | None = None
     ) -> TransformerAttributionModel:
-        from transformers import AutoModel, AutoTokenizer
-
         base = encoder_path(settings.base_encoder)
         weights = base / "model.safetensors"
         if settings.base_sha256 and file_sha256(weights) != settings.base_sha256:
             raise ModelError(f"base encoder {base} differs from the one this model was trained on (hash mismatch)")
-        tokenizer = AutoTokenizer.from_pretrained(str(base))
-        with _quiet_loading():
-            encoder = AutoModel.from_pretrained(str(base))
+        encoder, tokenizer = load_encoder(base)
         if (directory / "adapter_config.json").is_file():
             merge_lora(encoder, directory)
         if (directory / ENCODER_FILE).is_file():

@@ -13,8 +13,6 @@ from pathlib import Path
 
 import numpy as np
 from safetensors.numpy import load_file, save_file
-from sklearn.feature_extraction import DictVectorizer
-from sklearn.linear_model import LogisticRegression
 
 from claimcheck.models.source_context import SourceContext, source_features
 
@@ -27,6 +25,11 @@ class TypeClassifier:
         self.max_iter = max_iter
 
     def fit(self, contexts: list[SourceContext], labels: list[str]) -> TypeClassifier:
+        # scikit-learn is imported here and in load, not with the module: the fine-tuned
+        # model imports this module for its features, and sklearn costs ~1 s of start-up
+        from sklearn.feature_extraction import DictVectorizer
+        from sklearn.linear_model import LogisticRegression
+
         self.vectorizer_ = DictVectorizer()
         x = self.vectorizer_.fit_transform([source_features(c) for c in contexts])
         self.model_ = LogisticRegression(C=self.C, max_iter=self.max_iter)
@@ -68,6 +71,9 @@ class TypeClassifier:
 
     @classmethod
     def load(cls, directory: Path) -> TypeClassifier:
+        from sklearn.feature_extraction import DictVectorizer
+        from sklearn.linear_model import LogisticRegression
+
         meta = json.loads((directory / "type_classifier.json").read_text(encoding="utf-8"))
         weights = load_file(str(directory / "type_classifier.safetensors"))
         clf = cls(C=meta["C"], max_iter=meta["max_iter"])

@@ -6,28 +6,39 @@ so the hand features (capitalisation, lexicon hits, resolved antecedent) sit
 beside its vector. Probabilities are calibrated by one temperature fitted on
 out-of-fold logits, so ``confidence`` means what it says. Saved as safetensors
 plus JSON; rebuilt on load without pickles.
+
+scikit-learn fits the head (``DictVectorizer``, ``StandardScaler``,
+``LogisticRegression``) and is imported only then: importing it costs about a second
+of every start-up (it pulls in ``scipy.stats`` and pandas). A fitted head keeps the
+arrays those estimators learned and applies them with numpy and ``scipy.sparse``,
+which is all their ``transform`` and ``decision_function`` do for this design; the
+test suite checks the logits are scikit-learn's to the bit.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from safetensors.numpy import load_file, save_file
 from scipy import sparse
-from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax, softmax
-from sklearn.feature_extraction import DictVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
-from sklearn.preprocessing import StandardScaler
 
 from claimcheck.models.source_context import SourceContext, source_features
 
+if TYPE_CHECKING:
+    from sklearn.linear_model import LogisticRegression
+
 
 class SpanTypeHead:
-    """``fit(contexts, vectors, labels)`` / ``predict_proba(contexts, vectors)``."""
+    """``fit(contexts, vectors, labels)`` / ``predict_proba(contexts, vectors)``.
+
+    A fitted head holds ``classes_``, ``features_`` (the hand features' column names),
+    ``mean_`` and ``scale_`` (the vectors' standardisation), ``coef_``, ``intercept_``
+    and ``temperature_``.
+    """
 
     def __init__(self, C: float = 1.0, dense_weight: float = 1.0, max_iter: int = 3000, seed: int = 0):
         self.C = C
@@ -35,18 +46,9 @@ class SpanTypeHead:
         self.max_iter = max_iter
         self.seed = seed
 
-    def _design(self, feats: list[dict[str, float]], vectors: np.ndarray, fit: bool = False):
-        if fit:
-            self.vectorizer_ = DictVectorizer()
-            self.scaler_ = StandardScaler()
-            hand = self.vectorizer_.fit_transform(feats)
-            dense = self.scaler_.fit_transform(vectors)
-        else:
-            hand = self.vectorizer_.transform(feats)
-            dense = self.scaler_.transform(vectors)
-        return sparse.hstack([sparse.csr_matrix(dense * self.dense_weight), hand]).tocsr()
-
     def _model(self) -> LogisticRegression:
+        from sklearn.linear_model import LogisticRegression
+
         return LogisticRegression(C=self.C, max_iter=self.max_iter)
 
     def fit(self, contexts: list[SourceContext], vectors: np.ndarray, labels: list[str]) -> SpanTypeHead:
@@ -61,10 +63,22 @@ class SpanTypeHead:
     ) -> SpanTypeHead:
         """Fit on precomputed hand features; the training data is kept (``data_``) and saved
         with the head, so a newsroom can later refit it with its own labels added."""
-        x = self._design(feats, vectors, fit=True)
+        from scipy.optimize import minimize_scalar
+        from sklearn.feature_extraction import DictVectorizer
+        from sklearn.model_selection import StratifiedKFold, cross_val_predict
+        from sklearn.preprocessing import StandardScaler
+
+        vectorizer, scaler = DictVectorizer(), StandardScaler()
+        hand = vectorizer.fit_transform(feats)
+        dense = scaler.fit_transform(vectors)
+        x = sparse.hstack([sparse.csr_matrix(dense * self.dense_weight), hand]).tocsr()
         y = np.asarray(labels)
         w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
-        self.model_ = self._model().fit(x, y, sample_weight=w)
+        model = self._model().fit(x, y, sample_weight=w)
+        self.features_ = [str(f) for f in vectorizer.feature_names_]
+        self.mean_, self.scale_ = scaler.mean_, scaler.scale_
+        self.coef_, self.intercept_ = model.coef_, model.intercept_
+        self.classes_ = [str(c) for c in model.classes_]
         self.data_ = (list(feats), np.asarray(vectors, dtype=np.float32), [str(v) for v in y])
         # temperature from out-of-fold logits: one scalar, so ranking is unchanged
         n_splits = int(min(5, np.bincount(np.unique(y, return_inverse=True)[1]).min()))
@@ -73,7 +87,7 @@ class SpanTypeHead:
             logits = cross_val_predict(
                 self._model(), x, y, cv=folds, method="decision_function", params={"sample_weight": w}
             )
-            index = np.searchsorted(self.model_.classes_, y)
+            index = np.searchsorted(model.classes_, y)
 
             def nll(t: float) -> float:
                 return -float(log_softmax(logits / t, axis=1)[np.arange(len(y)), index].mean())
@@ -83,24 +97,36 @@ class SpanTypeHead:
             self.temperature_ = 1.0
         return self
 
-    @property
-    def classes_(self) -> list[str]:
-        return [str(c) for c in self.model_.classes_]
+    def decision_function(self, feats: list[dict[str, float]], vectors: np.ndarray) -> np.ndarray:
+        """The logits (rows: sources, columns: ``classes_``), as the fitted estimators give them:
+        the vectors standardised in their own float type (as ``StandardScaler`` does) and
+        weighted, the hand features as ``DictVectorizer`` columns (unknown ones dropped)."""
+        dense = np.array(vectors, dtype=np.result_type(np.asarray(vectors).dtype, np.float32), copy=True)
+        dense -= self.mean_.astype(dense.dtype)
+        dense /= self.scale_.astype(dense.dtype)
+        column = {f: i for i, f in enumerate(self.features_)}
+        hand = np.zeros((len(feats), len(column)))
+        for row, f in enumerate(feats):
+            for name, value in f.items():
+                if name in column:
+                    hand[row, column[name]] += value
+        # sparse, as in fitting: the sums run in the same order, so the logits are the same to the bit
+        x = sparse.hstack([sparse.csr_matrix(dense * self.dense_weight), sparse.csr_matrix(hand)]).tocsr()
+        return x @ self.coef_.T + self.intercept_
 
     def predict_proba(self, contexts: list[SourceContext], vectors: np.ndarray) -> np.ndarray:
         if not contexts:
             return np.zeros((0, len(self.classes_)))
-        feats = [source_features(c) for c in contexts]
-        logits = self.model_.decision_function(self._design(feats, vectors))
+        logits = self.decision_function([source_features(c) for c in contexts], vectors)
         return softmax(logits / self.temperature_, axis=1)
 
     def save(self, directory: Path) -> None:
         save_file(
             {
-                "coef": np.ascontiguousarray(self.model_.coef_),
-                "intercept": self.model_.intercept_,
-                "scaler_mean": self.scaler_.mean_,
-                "scaler_scale": self.scaler_.scale_,
+                "coef": np.ascontiguousarray(self.coef_),
+                "intercept": np.ascontiguousarray(self.intercept_),
+                "scaler_mean": np.ascontiguousarray(self.mean_),
+                "scaler_scale": np.ascontiguousarray(self.scale_),
             },
             str(directory / "type_head.safetensors"),
         )
@@ -109,7 +135,7 @@ class SpanTypeHead:
             "dense_weight": self.dense_weight,
             "temperature": self.temperature_,
             "classes": self.classes_,
-            "features": list(self.vectorizer_.feature_names_),
+            "features": self.features_,
         }
         (directory / "type_head.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         if getattr(self, "data_", None):
@@ -124,15 +150,10 @@ class SpanTypeHead:
         w = load_file(str(directory / "type_head.safetensors"))
         head = cls(C=meta["C"], dense_weight=meta["dense_weight"])
         head.temperature_ = meta["temperature"]
-        head.vectorizer_ = DictVectorizer()
-        head.vectorizer_.feature_names_ = meta["features"]
-        head.vectorizer_.vocabulary_ = {f: i for i, f in enumerate(meta["features"])}
-        head.scaler_ = StandardScaler()
-        head.scaler_.mean_, head.scaler_.scale_ = w["scaler_mean"], w["scaler_scale"]
-        head.scaler_.n_features_in_ = len(w["scaler_mean"])
-        head.model_ = head._model()
-        head.model_.classes_ = np.array(meta["classes"])
-        head.model_.coef_, head.model_.intercept_ = w["coef"], w["intercept"]
+        head.classes_ = list(meta["classes"])
+        head.features_ = list(meta["features"])
+        head.mean_, head.scale_ = w["scaler_mean"], w["scaler_scale"]
+        head.coef_, head.intercept_ = w["coef"], w["intercept"]
         if (directory / "type_head_data.json").is_file():
             head._data_dir = directory  # read when a refit asks for it, not at every start-up
         return head
