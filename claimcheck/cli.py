@@ -29,12 +29,12 @@ from rich.progress import (
 from rich.text import Text
 from typer.core import TyperCommand, TyperGroup, TyperOption
 
-from claimcheck import __version__
 from claimcheck.data import atomic_write_text
 from claimcheck.errors import ClaimcheckError, InputError
 from claimcheck.formats import print_eval, print_table, to_csv, to_html, to_json, to_jsonl, to_labels, to_markdown
 from claimcheck.io.documents import decode_article, read_article
 from claimcheck.models.registry import DEFAULT_MODEL, MODELS_DIR, Precision
+from claimcheck.version import __version__
 
 
 def _help_params(params: list[Any]) -> list[Any]:
