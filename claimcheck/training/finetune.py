@@ -372,8 +372,8 @@ the validation articles.
 The type head is a logistic regression over the source span's mean encoder vector
 plus hand features (capitalisation, lexicon hits, resolved antecedent, anonymity
 phrasing), with one temperature fitted on out-of-fold logits for calibration.
-Type labels: {info["type_labels"]} (`annotated`: `{config.annotations}`, sources of the training
-articles typed by hand by the codebook; `sample` in the file says how each was picked).
+Type labels: {info["type_labels"]} (`annotated`: `{config.annotations}`,
+sources of the training articles typed by hand by the codebook; `sample` in the file says how each was picked).
 
 ## Learning curves
 
@@ -563,6 +563,25 @@ def _restore(network: TaggerNetwork, path: Path) -> None:
     network.eval()
 
 
+def measure(model, validation: list[LabelledExample], config: FinetuneConfig) -> dict[str, Any]:
+    """The model's figures on validation, PolNeAR dev and the gold dev labels (where at hand),
+    with the type figures by class: what the model card and ``claimcheck models list`` show."""
+    figures: dict[str, Any] = {}
+    for name, source in (("validation", validation), ("dev", config.dev), ("dev_gold", config.dev_gold)):
+        examples = source if isinstance(source, list) else None
+        if examples is None and source and Path(source).exists():
+            examples = read_labels(Path(source))
+        if examples:
+            figures[name] = dev_metrics(model, examples)
+    out = {
+        "figures": {k: summarize_metrics(v) for k, v in figures.items()},
+        "by_class": {k: v["types"]["per_class"] for k, v in figures.items() if v.get("types")},
+    }
+    if "dev_gold" in out["figures"]:
+        out["dev_gold"] = out["figures"]["dev_gold"]
+    return out
+
+
 def _finish(network, tokenizer, settings, train, validation, config: FinetuneConfig, state, info, work) -> Path:
     """Fit the type head on the training articles' typed sources, measure the stored model
     on validation, dev and the gold dev labels, and save it with its model card."""
@@ -579,17 +598,7 @@ def _finish(network, tokenizer, settings, train, validation, config: FinetuneCon
     }
     folder = save_model(model, config.output, extra={"training": training_info}, files={"MODEL_CARD.md": ""})
     stored = load_model(folder)  # figures of the model as stored (float16 encoder weights)
-    figures = {}
-    for name, path_or_examples in (("validation", validation), ("dev", config.dev), ("dev_gold", config.dev_gold)):
-        examples = path_or_examples if isinstance(path_or_examples, list) else None
-        if examples is None and path_or_examples and Path(path_or_examples).exists():
-            examples = read_labels(Path(path_or_examples))
-        if examples:
-            figures[name] = dev_metrics(stored, examples)
-    training_info["figures"] = {k: summarize_metrics(v) for k, v in figures.items()}
-    training_info["by_class"] = {k: v["types"]["per_class"] for k, v in figures.items() if v.get("types")}
-    if "dev_gold" in training_info["figures"]:
-        training_info["dev_gold"] = training_info["figures"]["dev_gold"]
+    training_info.update(measure(stored, validation, config))
     card = model_card(config, training_info)
     folder = save_model(stored, config.output, extra={"training": training_info}, files={"MODEL_CARD.md": card})
     shutil.rmtree(work, ignore_errors=True)
@@ -831,11 +840,11 @@ def refit_type_head(config: FinetuneConfig, start: str | Path | None = None, out
         "context_sentences": inference_context(config),
         "train_context_sentences": config.context_sentences,
     }
-    head, counts = fit_type_head(model, read_labels(config.train)[: config.max_train_articles], config)
+    train, validation = split_validation(read_labels(config.train), config)
+    head, counts = fit_type_head(model, train[: config.max_train_articles], config)
     model.type_head = head
     info["type_labels"] = counts
-    if config.dev_gold and Path(config.dev_gold).exists():
-        info["dev_gold"] = summarize_metrics(dev_metrics(model, read_labels(config.dev_gold)))
+    info.update(measure(model, with_annotated_types(validation, _annotations(config)), config))
     card_file = start_dir / "MODEL_CARD.md"
     if {"history", "best_epoch", "n_train_articles"} <= set(info):
         card = model_card(config, info)
