@@ -269,7 +269,9 @@ def load_encoder_weights(encoder: nn.Module, path: Path) -> None:
 def load_heads(network: TaggerNetwork, path: Path) -> None:
     """The tag head (and the case embedding, where the network has one) from ``heads.safetensors``."""
     heads = load_file(str(path))
-    network.tag_head.load_state_dict({k.removeprefix("tag_head."): v for k, v in heads.items() if k.startswith("tag_head.")})
+    network.tag_head.load_state_dict(
+        {k.removeprefix("tag_head."): v for k, v in heads.items() if k.startswith("tag_head.")}
+    )
     if network.case_embedding is not None:
         if "case_embedding.weight" not in heads:
             raise ModelError(f"{path}: the model uses case features but has no case embedding")

@@ -316,7 +316,9 @@ CURVE_KEYS = ("spans.mean_exact_f1", "source.exact_f1", "cue.exact_f1", "content
 
 
 def _curves(history: list[dict[str, Any]]) -> str:
-    head = "| epoch | train loss | " + " | ".join(f"validation {k}" for k in CURVE_KEYS) + " | dev spans.mean_exact_f1 |"
+    head = (
+        "| epoch | train loss | " + " | ".join(f"validation {k}" for k in CURVE_KEYS) + " | dev spans.mean_exact_f1 |"
+    )
     rows = [head, "|" + "---|" * (len(CURVE_KEYS) + 3)]
     for h in history:
         val, dev = h.get("validation") or h.get("dev") or {}, h.get("dev") or {}
@@ -501,7 +503,9 @@ def finetune(config: FinetuneConfig, resume: bool = True) -> Path:
     network, tokenizer = build_network(config)
     settings = settings_of(config)
     windows = build_windows(train, tokenizer, config)
-    log.info("train %d articles (%d windows), validation %d, dev %d", len(train), len(windows), len(validation), len(dev))
+    log.info(
+        "train %d articles (%d windows), validation %d, dev %d", len(train), len(windows), len(validation), len(dev)
+    )
     steps_per_epoch = math.ceil(len(windows) / config.batch_size)
     optimizer, scheduler = make_optimizer(network, config, steps_per_epoch * config.epochs)
 
@@ -641,60 +645,26 @@ def _figures(model, examples: list[LabelledExample]) -> dict[str, Any]:
     return summarize_metrics(dev_metrics(model, examples)) if examples else {}
 
 
-def continue_training(
-    config: FinetuneConfig, add: Path, start: str | Path | None = None, output: Path | None = None
-) -> ContinueResult:
-    """Continue training a tagger on new labels (``claimcheck train --add``).
-
-    The new articles are split into a training part and a held-out part
-    (``heldout_fraction``). The model is held close to where it started: only the
-    adapter and heads train, at a small learning rate, mixed with a replay sample
-    of the original training data where ``replay`` is at hand, with early stopping
-    on the held-out part; the type head is refitted on its stored training data plus
-    the new typed sources (weighted ``new_label_weight``).
-    """
-    from claimcheck.models.registry import load_model, read_config, resolve_model_path
-
-    torch.set_num_threads(config.threads)
-    _seed_everything(config.seed)
-    new = read_labels(add)  # validation errors stop here, before any training
-    if not new:
-        raise DataError(f"{add}: no labelled articles")
-    start_dir = resolve_model_path(start)
-    start_config = read_config(start_dir)
-    if start_config.get("architecture") != "tagger.v1":
-        raise ModelError(f"{start_dir}: continuing needs a tagger.v1 model, not {start_config.get('architecture')}")
+def _split_new(new: list[LabelledExample], config: FinetuneConfig) -> tuple[list, list]:
+    """The new articles' training part and held-out part (``heldout_fraction``, seeded)."""
     order = list(range(len(new)))
     random.Random(config.seed).shuffle(order)
     n_held = max(1, round(len(new) * config.heldout_fraction)) if len(new) > 1 and config.heldout_fraction > 0 else 0
     heldout = [new[i] for i in order[:n_held]]
-    train_new = [new[i] for i in order[n_held:]] or heldout
-    dev = read_labels(config.dev)[: config.max_dev_articles] if config.dev and Path(config.dev).exists() else []
+    return [new[i] for i in order[n_held:]] or heldout, heldout
 
-    before_model = load_model(start_dir)
-    before = {"heldout": _figures(before_model, heldout), "dev": _figures(before_model, dev)}
-    log.info("before: %s", json.dumps(before))
 
-    network, tokenizer = _network_from(start_dir, start_config["settings"])
-    settings = dict(start_config["settings"])
-    replay: list[LabelledExample] = []
-    if config.replay and Path(config.replay).exists():
-        pool = read_labels(config.replay)
-        replay = random.Random(config.seed).sample(pool, min(config.replay_articles, len(pool)))
-    copies = max(1, round(config.new_label_weight))
-    # windows cut as the start model cuts them when it runs: continuing tunes it for that
-    cut = config.model_copy(
-        update={"max_length": settings["max_length"], "context_sentences": settings["context_sentences"]}
-    )
-    windows = build_windows(train_new, tokenizer, cut) * copies + build_windows(replay, tokenizer, cut)
-    log.info(
-        "continue: %d new articles (x%d), %d replay articles, %d held out",
-        len(train_new),
-        copies,
-        len(replay),
-        len(heldout),
-    )
+def _replay_sample(config: FinetuneConfig) -> list[LabelledExample]:
+    """A seeded sample of the original training data, where it is at hand."""
+    if not (config.replay and Path(config.replay).exists()):
+        return []
+    pool = read_labels(config.replay)
+    return random.Random(config.seed).sample(pool, min(config.replay_articles, len(pool)))
 
+
+def _continue_epochs(network, tokenizer, settings, windows: list[Window], heldout, config: FinetuneConfig) -> list:
+    """Train at the small continuing learning rate with early stopping on the held-out part;
+    leaves the network at its best epoch and returns the history."""
     optimizer = torch.optim.AdamW(
         [
             {
@@ -711,8 +681,7 @@ def continue_training(
         network.train()
         random.Random(config.seed + epoch).shuffle(windows)
         for b in range(0, len(windows), config.batch_size):
-            batch = collate(windows[b : b + config.batch_size], tokenizer.pad_token_id)
-            train_step(network, batch, loss_fn, optimizer)
+            train_step(network, collate(windows[b : b + config.batch_size], tokenizer.pad_token_id), loss_fn, optimizer)
         network.eval()
         probe = TransformerAttributionModel(network, tokenizer, None, settings)
         score = lookup(dev_metrics(probe, heldout), config.selection_metric) if heldout else float(epoch)
@@ -728,15 +697,61 @@ def continue_training(
         for n, v in best_state.items():
             params[n].copy_(v)
     network.eval()
+    return history
+
+
+def continue_training(
+    config: FinetuneConfig, add: Path, start: str | Path | None = None, output: Path | None = None
+) -> ContinueResult:
+    """Continue training a tagger on new labels (``claimcheck train --add``).
+
+    The new articles are split into a training part and a held-out part
+    (``heldout_fraction``). The model is held close to where it started: only the
+    adapter (or, for a fully fine-tuned model, the encoder) and heads train, at a small
+    learning rate, mixed with a replay sample of the original training data where
+    ``replay`` is at hand, with early stopping on the held-out part; the type head is
+    refitted on its stored training data plus the new typed sources (weighted
+    ``new_label_weight``).
+    """
+    from claimcheck.models.registry import load_model, read_config, resolve_model_path
+
+    torch.set_num_threads(config.threads)
+    _seed_everything(config.seed)
+    new = read_labels(add)  # validation errors stop here, before any training
+    if not new:
+        raise DataError(f"{add}: no labelled articles")
+    start_dir = resolve_model_path(start)
+    start_config = read_config(start_dir)
+    if start_config.get("architecture") != "tagger.v1":
+        raise ModelError(f"{start_dir}: continuing needs a tagger.v1 model, not {start_config.get('architecture')}")
+    train_new, heldout = _split_new(new, config)
+    dev = read_labels(config.dev)[: config.max_dev_articles] if config.dev and Path(config.dev).exists() else []
+
+    before_model = load_model(start_dir)
+    before = {"heldout": _figures(before_model, heldout), "dev": _figures(before_model, dev)}
+    log.info("before: %s", json.dumps(before))
+
+    network, tokenizer = _network_from(start_dir, start_config["settings"])
+    settings = dict(start_config["settings"])
+    replay = _replay_sample(config)
+    copies = max(1, round(config.new_label_weight))
+    # windows cut as the start model cuts them when it runs: continuing tunes it for that
+    cut = config.model_copy(
+        update={"max_length": settings["max_length"], "context_sentences": settings["context_sentences"]}
+    )
+    windows = build_windows(train_new, tokenizer, cut) * copies + build_windows(replay, tokenizer, cut)
+    log.info(
+        "continue: %d new articles (x%d), %d replay, %d held out", len(train_new), copies, len(replay), len(heldout)
+    )
+    history = _continue_epochs(network, tokenizer, settings, windows, heldout, config)
     model = TransformerAttributionModel(network, tokenizer, None, settings)
     model.type_head = _refit_type_head(model, before_model.type_head, train_new, replay, config)
 
     after = {"heldout": _figures(model, heldout), "dev": _figures(model, dev)}
     log.info("after: %s", json.dumps(after))
-    seen = [*start_config.get("training", {}).get("data_seen", []), str(add)]
     info = {
         "continued_from": str(start_dir),
-        "data_seen": seen,
+        "data_seen": [*start_config.get("training", {}).get("data_seen", []), str(add)],
         "new_labels": {"path": str(add), "articles": len(new), "train": len(train_new), "heldout": len(heldout)},
         "replay": {"path": str(config.replay) if replay else None, "articles": len(replay)},
         "history": history,
@@ -748,8 +763,7 @@ def continue_training(
         from claimcheck.settings import load_settings
 
         output = load_settings().models_path / f"{start_dir.name}-{Path(add).stem}-{time.strftime('%Y%m%d-%H%M%S')}"
-    card = continue_card(info)
-    folder = save_model(model, output, extra={"training": info}, files={"MODEL_CARD.md": card})
+    folder = save_model(model, output, extra={"training": info}, files={"MODEL_CARD.md": continue_card(info)})
     return ContinueResult(folder=folder, before=before, after=after)
 
 
