@@ -17,8 +17,9 @@ import html
 import re
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import pairwise
+from typing import TypeVar
 
 from claimcheck.data import ATTRIBUTION_TYPES, ArticleReport, Attribution, Claim
 
@@ -309,25 +310,51 @@ def _title_attr(claim: Claim, att: Attribution | None, text: str) -> str:
     return "\n".join(lines)
 
 
+#: A claim as shown: its start and end (clipped to the text and to the claim before it),
+#: its number from 1 in the report's order, and the claim.
+_Shown = tuple[int, int, int, Claim]
+#: Where source and cue marks open and close: offset -> [(role, claim element id)].
+_Marks = dict[int, list[tuple[str, str]]]
+_Span = TypeVar("_Span", bound=tuple)
+
+
 def _article(report: ArticleReport, prefix: str) -> tuple[str, str]:
     """The article markup and the hidden per-claim details."""
-    text, n = report.text, len(report.text)
+    text = report.text
+    atts = report.attribution_of  # claim -> its attribution
+    claims = _shown_claims(report, len(text))
+    seps = _paragraph_breaks(text, claims)
+    opens, closes = _role_marks(claims, atts, prefix, len(text))
+    markup = _markup(text, claims, seps, opens, closes, prefix, atts)
+    details = "".join(
+        f'<div id="{prefix}-d{i}">{_details(claim, i, atts(claim), text)}</div>' for _, _, i, claim in claims
+    )
+    return markup, details
 
-    # claims, sorted; an overlapping claim is clipped to where the previous one ends
-    claims: list[tuple[int, int, int, Claim]] = []
+
+def _shown_claims(report: ArticleReport, n: int) -> list[_Shown]:
+    """The claims, sorted; an overlapping claim is clipped to where the previous one ends,
+    and one left empty is not shown."""
+    claims: list[_Shown] = []
     last = 0
     for i, claim in sorted(enumerate(report.claims, start=1), key=lambda x: (x[1].start, x[1].end)):
         start, end = max(claim.start, last, 0), min(claim.end, n)
         if start < end:
             claims.append((start, end, i, claim))
             last = end
-    starts = [c[0] for c in claims]
+    return claims
 
-    def claim_at(pos: int) -> tuple[int, int, int, Claim] | None:
-        k = bisect_right(starts, pos) - 1
-        return claims[k] if k >= 0 and claims[k][1] > pos else None
 
-    # paragraph breaks: blank-line runs and the text's edges, unless inside a claim
+def _covering(spans: Sequence[_Span], starts: list[int], pos: int) -> _Span | None:
+    """The span of ``spans`` (sorted, not overlapping; ``starts`` their starts) that holds ``pos``, or ``None``."""
+    k = bisect_right(starts, pos) - 1
+    return spans[k] if k >= 0 and spans[k][1] > pos else None
+
+
+def _paragraph_breaks(text: str, claims: list[_Shown]) -> list[tuple[int, int]]:
+    """Paragraph breaks: blank-line runs and the text's edges, unless inside a claim;
+    touching runs merged."""
+    n, starts = len(text), [c[0] for c in claims]
     seps: list[tuple[int, int]] = []
     candidates = [(m.start(), m.end()) for m in _PARA_BREAK.finditer(text)]
     if m := re.match(r"\s+", text):
@@ -342,19 +369,17 @@ def _article(report: ArticleReport, prefix: str) -> tuple[str, str]:
             seps[-1] = (seps[-1][0], max(b, seps[-1][1]))
         else:
             seps.append((a, b))
-    sep_starts = [a for a, _ in seps]
+    return seps
 
-    def in_sep(pos: int) -> bool:
-        k = bisect_right(sep_starts, pos) - 1
-        return k >= 0 and seps[k][1] > pos
 
-    # source and cue marks of each shown claim's attribution
-    opens: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    closes: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    bounds = {0, n}
-    for start, end, i, claim in claims:
-        bounds.update((start, end))
-        att = report.attribution_of(claim)
+def _role_marks(
+    claims: list[_Shown], atts: Callable[[Claim], Attribution | None], prefix: str, n: int
+) -> tuple[_Marks, _Marks]:
+    """Where the source and cue marks of each shown claim's attribution open and close."""
+    opens: _Marks = defaultdict(list)
+    closes: _Marks = defaultdict(list)
+    for _, _, i, claim in claims:
+        att = atts(claim)
         if att is None:
             continue
         for role in ("source", "cue"):
@@ -363,15 +388,26 @@ def _article(report: ArticleReport, prefix: str) -> tuple[str, str]:
                 if s < e:
                     opens[s].append((role, f"{prefix}-c{i}"))
                     closes[e].append((role, f"{prefix}-c{i}"))
-                    bounds.update((s, e))
-    for a, b in seps:
-        bounds.update((a, b))
+    return opens, closes
 
+
+def _markup(
+    text: str,
+    claims: list[_Shown],
+    seps: list[tuple[int, int]],
+    opens: _Marks,
+    closes: _Marks,
+    prefix: str,
+    atts: Callable[[Claim], Attribution | None],
+) -> str:
+    """The article as paragraphs, cut at every claim, mark and break boundary: each piece
+    inside its claim's span, with the source and cue marks that cover it."""
+    claim_starts, sep_starts = [c[0] for c in claims], [a for a, _ in seps]
+    points = sorted({0, len(text), *opens, *closes, *(x for c in claims for x in c[:2]), *(x for s in seps for x in s)})
     out: list[str] = []
     active: Counter[tuple[str, str]] = Counter()
     in_p = False
     open_claim: int | None = None
-    points = sorted(bounds)
     for a, b in pairwise(points):
         for key in closes.get(a, ()):
             active[key] -= 1
@@ -380,7 +416,7 @@ def _article(report: ArticleReport, prefix: str) -> tuple[str, str]:
         for key in opens.get(a, ()):
             active[key] += 1
         piece = text[a:b]
-        if in_sep(a):
+        if _covering(seps, sep_starts, a) is not None:
             if open_claim is not None:
                 out.append("</span>")
                 open_claim = None
@@ -392,35 +428,32 @@ def _article(report: ArticleReport, prefix: str) -> tuple[str, str]:
         if not in_p:
             out.append("<p>")
             in_p = True
-        found = claim_at(a)
+        found = _covering(claims, claim_starts, a)
         idx = found[2] if found else None
         if idx != open_claim:
             if open_claim is not None:
                 out.append("</span>")
             if found is not None:
-                out.append(_claim_open(found[3], idx, prefix, report.attribution_of(found[3]), text))
+                out.append(_claim_open(found[3], idx, prefix, atts(found[3]), text))
             open_claim = idx
-        body = _esc(piece).replace("\n", "<br>\n")
-        roles = {
-            role: sorted({cid for (r, cid), k in active.items() if k > 0 and r == role}) for role in ("source", "cue")
-        }
-        if roles["source"] or roles["cue"]:
-            classes = " ".join(c for c, role in (("src", "source"), ("cue", "cue")) if roles[role])
-            data = "".join(
-                f' data-{c}="{" ".join(roles[role])}"' for c, role in (("src", "source"), ("cue", "cue")) if roles[role]
-            )
-            body = f'<span class="{classes}"{data}>{body}</span>'
-        out.append(body)
+        out.append(_role_span(_esc(piece).replace("\n", "<br>\n"), active))
     if open_claim is not None:
         out.append("</span>")
     if in_p:
         out.append("</p>")
+    return "".join(out)
 
-    details = "".join(
-        f'<div id="{prefix}-d{i}">{_details(claim, i, report.attribution_of(claim), text)}</div>'
-        for _, _, i, claim in claims
-    )
-    return "".join(out), details
+
+def _role_span(body: str, active: Counter[tuple[str, str]]) -> str:
+    """``body`` inside a span that names the claims whose source or cue covers it, if any."""
+    roles = {role: sorted({cid for (r, cid), k in active.items() if k > 0 and r == role}) for role in ("source", "cue")}
+    if roles["source"] or roles["cue"]:
+        classes = " ".join(c for c, role in (("src", "source"), ("cue", "cue")) if roles[role])
+        data = "".join(
+            f' data-{c}="{" ".join(roles[role])}"' for c, role in (("src", "source"), ("cue", "cue")) if roles[role]
+        )
+        body = f'<span class="{classes}"{data}>{body}</span>'
+    return body
 
 
 def _claim_open(claim: Claim, i: int, prefix: str, att: Attribution | None, text: str) -> str:

@@ -23,8 +23,9 @@ import pytest
 from filelock import FileLock
 from typer.testing import CliRunner
 
-from claimcheck import batch as batch_module
 from claimcheck.batch import COLUMNS, BatchError, BatchSummary, JsonlInput, output_schema, run_batch
+from claimcheck.batch import inputs as batch_inputs
+from claimcheck.batch import ledger as batch_ledger
 from claimcheck.data import ArticleReport, Summary
 from claimcheck.formats import claim_rows
 from claimcheck.io.documents import InputError, decode_article, read_article
@@ -348,7 +349,7 @@ def test_resume_after_a_batch_written_but_not_committed(
     make_archive(tmp_path / "arch")
     reference, out = tmp_path / f"reference.{ext}", tmp_path / f"claims.{ext}"
     run_batch(tmp_path / "arch", reference, baseline, batch_size=2)
-    append, commits = batch_module._append, []
+    append, commits = batch_ledger._append, []
 
     def crash_at_the_third_commit(fh, data: bytes) -> int:
         if fh.name.endswith(".progress.jsonl") and data.startswith(b'{"done"'):
@@ -357,7 +358,7 @@ def test_resume_after_a_batch_written_but_not_committed(
                 raise Crash()
         return append(fh, data)
 
-    monkeypatch.setattr(batch_module, "_append", crash_at_the_third_commit)
+    monkeypatch.setattr(batch_ledger, "_append", crash_at_the_third_commit)
     with pytest.raises(Crash):
         run_batch(tmp_path / "arch", out, baseline, batch_size=2)
     monkeypatch.undo()
@@ -410,7 +411,7 @@ def test_renames_and_removals_are_durable(baseline: Checker, tmp_path: Path, mon
     """The folder is fsynced after the run's files are made, after the output's rename, and
     before the ledger goes; the ledger goes before the staging file."""
     events: list[str] = []
-    fsync_dir, replace, unlink = batch_module._fsync_dir, os.replace, Path.unlink
+    fsync_dir, replace, unlink = batch_ledger._fsync_dir, os.replace, Path.unlink
 
     def spy_fsync_dir(path: Path) -> None:
         events.append("fsync folder")
@@ -425,7 +426,7 @@ def test_renames_and_removals_are_durable(baseline: Checker, tmp_path: Path, mon
             events.append(f"remove {path.name}")
         unlink(path, missing_ok=missing_ok)
 
-    monkeypatch.setattr(batch_module, "_fsync_dir", spy_fsync_dir)
+    monkeypatch.setattr(batch_ledger, "_fsync_dir", spy_fsync_dir)
     monkeypatch.setattr(os, "replace", spy_replace)
     monkeypatch.setattr(Path, "unlink", spy_unlink)
     run_batch([("a", ARTICLES["pier.txt"]), ("b", "   ")], tmp_path / "claims.parquet", baseline)
@@ -443,7 +444,7 @@ def test_renames_and_removals_are_durable(baseline: Checker, tmp_path: Path, mon
 def test_parquet_output_is_streamed_from_the_staging_file(
     baseline: Checker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    monkeypatch.setattr(batch_module, "STAGING_BLOCK_BYTES", 1024)  # a row group per KiB of JSON
+    monkeypatch.setattr(batch_ledger, "STAGING_BLOCK_BYTES", 1024)  # a row group per KiB of JSON
     long = "The council said " + "the ferry will run " * 300 + "on time.\n"  # one row longer than a block
     pairs = [(name, ARTICLES[name]) for name in ARTICLES if name.endswith(".txt")] + [("long", long)]
     out = tmp_path / "claims.parquet"
@@ -584,7 +585,7 @@ def test_ray_engine_starts_and_stops_its_own_cluster(
     if ray.is_initialized():
         pytest.skip("a Ray cluster already runs in this process")
     monkeypatch.setattr(ray, "init", partial(ray.init, num_cpus=2, object_store_memory=150 * 1024 * 1024))
-    monkeypatch.setattr(batch_module, "CHUNK_ARTICLES", 3)  # several read tasks
+    monkeypatch.setattr(batch_inputs, "CHUNK_ARTICLES", 3)  # several read tasks
     lines = [json.dumps({"id": name, "text": text}) for name, text in ARTICLES.items()]
     src = tmp_path / "articles.jsonl"
     src.write_text("\n".join([*lines[:3], "not JSON", "", *lines[3:]]) + "\n", encoding="utf-8")
@@ -612,7 +613,7 @@ def test_ray_engine_matches_local_and_resumes(
     import pyarrow as pa
 
     # Parquet input in row groups of 2, read tasks of whole row groups: the rows and errors of the local engine
-    monkeypatch.setattr(batch_module, "CHUNK_ARTICLES", 3)
+    monkeypatch.setattr(batch_inputs, "CHUNK_ARTICLES", 3)
     texts = [*ARTICLES.values(), "   "]
     src = tmp_path / "articles.parquet"
     pq.write_table(pa.table({"id": [f"d{i}" for i in range(len(texts))], "text": texts}), src, row_group_size=2)

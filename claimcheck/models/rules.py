@@ -122,6 +122,19 @@ def _content_forward(toks: list[Token], i: int) -> tuple[int, int] | None:
     return _span(toks, i, j)
 
 
+def _content_start(toks: list[Token], k: int) -> int:
+    """Where the content of the cue ``toks[k]`` starts: after it, or after the short object
+    of a cue that takes one ("told reporters that ...")."""
+    cue_end = k + 1
+    if toks[k].text.lower() in _OBJECT_CUES:
+        obj = cue_end
+        while obj < len(toks) and obj - cue_end < 5 and toks[obj].text.lower() not in {"that", ",", ":"} | _QUOTES_OPEN:
+            obj += 1
+        if obj < len(toks) and obj - cue_end < 5:
+            return obj
+    return cue_end
+
+
 def _content_backward(toks: list[Token], end: int) -> tuple[int, int] | None:
     """Content from the start of the sentence to token ``end`` (a comma or quote)."""
     i = 0
@@ -131,6 +144,38 @@ def _content_backward(toks: list[Token], end: int) -> tuple[int, int] | None:
     if j - i < 2:
         return None
     return _span(toks, i, j)
+
+
+def _speech_content(toks: list[Token], k: int, src_i: int, src_j: int) -> tuple[int, int] | None:
+    """The content of the cue ``toks[k]`` whose source is ``toks[src_i:src_j]``."""
+    content_start = _content_start(toks, k)
+    content = None
+    if (
+        src_i > 1
+        and toks[src_i - 1].text in {",", "”", '"'}
+        and not any(t.text.lower() == "according" for t in toks[:src_i])
+    ):
+        # "CONTENT, officials announced on Tuesday": the content comes first
+        content = _content_backward(toks, src_i - 1)
+    content = content or _content_forward(toks, content_start)
+    if (
+        content
+        and src_j - src_i == 1
+        and toks[src_i].text.lower() in {"who", "which"}
+        and src_i > 0
+        and toks[src_i - 1].text == ","
+    ):
+        # ", who requested anonymity due to ..., confirmed": the clause ends at its comma
+        close = next((t for t in toks[content_start:] if t.text == ","), None)
+        if close is not None:
+            content = (content[0], close.start)
+    if content is None and src_i > 0 and toks[src_i - 1].text in {",", "”", '"'} | _QUOTES_CLOSE:
+        # "CONTENT," SOURCE said.
+        back = src_i - 1
+        while back > 0 and toks[back].text in {",", "”", '"', "’"}:
+            back -= 1
+        content = _content_backward(toks, back + 2)
+    return content
 
 
 class RuleAttributionFinder:
@@ -195,8 +240,10 @@ class RuleAttributionFinder:
         return RawAttribution(source=source, cue=cue, content=[content] if content else [], kind="according_to")
 
     def _speech(self, toks: list[Token], k: int) -> RawAttribution | None:
-        cue_end = k + 1
-        # "said in a statement" / "told reporters": extend the cue over a short object
+        """The attribution of the speech cue ``toks[k]``: a speaker before it ("Jones said"),
+        a clause between speaker and cue ("Jones, who ..., said") or a speaker after it
+        ("..., said Jones")."""
+        # the cue's auxiliaries ("has said") belong to the cue
         j = k - 1
         while j >= 0 and toks[j].text.lower() in _AUX:
             j -= 1
@@ -208,78 +255,53 @@ class RuleAttributionFinder:
             if opening is not None and opening > 0:
                 j = opening - 1
         if j >= 0 and is_word(toks[j]):
-            np = np_backward(toks, j + 1)
+            return self._speaker_before(toks, k, j, src_j, cue_start)
+        if j >= 0 and toks[j].text in {",", "”", '"', "’"}:
+            return self._speaker_apart(toks, k, j, cue_start)
+        return None
+
+    def _speaker_before(self, toks: list[Token], k: int, j: int, src_j: int, cue_start: int) -> RawAttribution | None:
+        """A speaker just before the cue ("Jones said ..."): the noun phrase that ends at
+        ``toks[j]`` (the source ends at ``src_j``), its content after the cue or before the speaker."""
+        np = np_backward(toks, j + 1)
+        if np is None:
+            return None
+        src_i = np[0]
+        if src_j - src_i > 1 and toks[src_j - 1].text.lower() in _SUBJECT_PRONOUNS:
+            src_i = src_j - 1  # "the corrosion we found": the pronoun is the source
+        if src_i > 0 and toks[src_i - 1].text.lower() in _PREPOSITIONS:
+            return None  # "with the process ordered from ...": an object, not a speaker
+        content = _speech_content(toks, k, src_i, src_j)
+        if content is None:
+            return None
+        return RawAttribution(
+            source=[_span(toks, src_i, src_j)], cue=[_span(toks, cue_start, k + 1)], content=[content]
+        )
+
+    def _speaker_apart(self, toks: list[Token], k: int, j: int, cue_start: int) -> RawAttribution | None:
+        """A comma or quote at ``toks[j]`` before the cue: either an appositive/relative clause
+        between speaker and cue, or an inverted '..., said Trump'."""
+        cue_end = k + 1
+        comma = self._appositive_start(toks, j)
+        if comma is not None:
+            np = np_backward(toks, comma)
             if np is None:
                 return None
             src_i = np[0]
-            if src_j - src_i > 1 and toks[src_j - 1].text.lower() in _SUBJECT_PRONOUNS:
-                src_i = src_j - 1  # "the corrosion we found": the pronoun is the source
-            if src_i > 0 and toks[src_i - 1].text.lower() in _PREPOSITIONS:
-                return None  # "with the process ordered from ...": an object, not a speaker
-            source = [_span(toks, src_i, src_j)]
-            content_start = cue_end
-            if toks[k].text.lower() in _OBJECT_CUES:
-                obj = cue_end
-                while (
-                    obj < len(toks)
-                    and obj - cue_end < 5
-                    and toks[obj].text.lower() not in {"that", ",", ":"} | _QUOTES_OPEN
-                ):
-                    obj += 1
-                if obj < len(toks) and obj - cue_end < 5:
-                    content_start = obj
-            content = None
-            if (
-                src_i > 1
-                and toks[src_i - 1].text in {",", "”", '"'}
-                and not any(t.text.lower() == "according" for t in toks[:src_i])
-            ):
-                # "CONTENT, officials announced on Tuesday": the content comes first
-                content = _content_backward(toks, src_i - 1)
-            content = content or _content_forward(toks, content_start)
-            if (
-                content
-                and src_j - src_i == 1
-                and toks[src_i].text.lower() in {"who", "which"}
-                and src_i > 0
-                and toks[src_i - 1].text == ","
-            ):
-                # ", who requested anonymity due to ..., confirmed": the clause ends at its comma
-                close = next((t for t in toks[content_start:] if t.text == ","), None)
-                if close is not None:
-                    content = (content[0], close.start)
-            if content is None and src_i > 0 and toks[src_i - 1].text in {",", "”", '"'} | _QUOTES_CLOSE:
-                # "CONTENT," SOURCE said.
-                back = src_i - 1
-                while back > 0 and toks[back].text in {",", "”", '"', "’"}:
-                    back -= 1
-                content = _content_backward(toks, back + 2)
+            src_j = comma if toks[comma + 1].text.lower() in {"who", "which"} else j
+            content = _content_forward(toks, cue_end)
             if content is None:
                 return None
-            return RawAttribution(source=source, cue=[_span(toks, cue_start, cue_end)], content=[content])
-        if j >= 0 and toks[j].text in {",", "”", '"', "’"}:
-            # either an appositive/relative clause before the cue, or an inverted '..., said Trump'
-            comma = self._appositive_start(toks, j)
-            if comma is not None:
-                np = np_backward(toks, comma)
-                if np is None:
-                    return None
-                src_i = np[0]
-                src_j = comma if toks[comma + 1].text.lower() in {"who", "which"} else j
-                content = _content_forward(toks, cue_end)
-                if content is None:
-                    return None
-                return RawAttribution(
-                    source=[_span(toks, src_i, src_j)], cue=[_span(toks, cue_start, cue_end)], content=[content]
-                )
-            np = _np_forward(toks, cue_end)
-            if np is None:
-                return None
-            content = _content_backward(toks, j + 1)
-            if content is None:
-                return None
-            return RawAttribution(source=[_span(toks, *np)], cue=[_span(toks, k, cue_end)], content=[content])
-        return None
+            return RawAttribution(
+                source=[_span(toks, src_i, src_j)], cue=[_span(toks, cue_start, cue_end)], content=[content]
+            )
+        np = _np_forward(toks, cue_end)
+        if np is None:
+            return None
+        content = _content_backward(toks, j + 1)
+        if content is None:
+            return None
+        return RawAttribution(source=[_span(toks, *np)], cue=[_span(toks, k, cue_end)], content=[content])
 
     @staticmethod
     def _appositive_start(toks: list[Token], comma: int) -> int | None:
