@@ -507,6 +507,7 @@ def evaluate(
         "claimcheck train -c configs/baseline.yaml",
         "claimcheck train -c configs/baseline.yaml --set C=2.0",
         "claimcheck train -c configs/finetune.yaml --add batch.jsonl -o ~/models/mine",
+        "claimcheck train -c configs/tagger-full.yaml --snapshot -o ~/models/best-so-far",
     )
 )
 def train(
@@ -540,14 +541,29 @@ def train(
             help="Refit only the type head of --from (default: the config's output) on the config's type labels.",
         ),
     ] = False,
+    snapshot: Annotated[
+        bool,
+        typer.Option(
+            "--snapshot",
+            help="Save the best epoch so far of an unfinished run as a model (to --out or the config's output); "
+            "the run's checkpoint stays, and the same train command carries on from it.",
+        ),
+    ] = False,
 ) -> None:
     """Train a model from a config, or continue one on new labels (--add), and write its model folder."""
     import logging
 
-    from claimcheck.training.train import continue_from_config, refit_type_head_from_config, train_from_config
+    from claimcheck.training.train import (
+        continue_from_config,
+        refit_type_head_from_config,
+        snapshot_from_config,
+        train_from_config,
+    )
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    if type_head_only:
+    if snapshot:
+        folder = snapshot_from_config(config, out, overrides)
+    elif type_head_only:
         folder = refit_type_head_from_config(config, start, out, overrides)
     elif add is None:
         folder = train_from_config(config, overrides)

@@ -216,3 +216,52 @@ def test_merge_lora_equals_peft_merge(tiny_encoder, tmp_path):
     assert any(not torch.equal(v, AutoModel.from_pretrained(str(tiny_encoder)).state_dict()[k]) for k, v in got.items())
     for key, value in expected.items():
         torch.testing.assert_close(got[key], value, msg=key)
+
+
+def test_snapshot_of_an_unfinished_run_then_resume(tiny_encoder, tmp_path, monkeypatch, caplog):
+    """A run cut after its first epoch: the snapshot is a complete model folder, the
+    checkpoint stays, and the same run carries on from its second epoch."""
+    import claimcheck.training.finetune as ft
+    from claimcheck.training.config import load_config
+
+    torch.set_num_threads(1)
+    data = tmp_path / "train.jsonl"
+    save_examples(data, _examples())
+    (tmp_path / "validation.txt").write_text("# held out\nc\n")
+    lines = [
+        "architecture: tagger.v1",
+        f"base_encoder: {tiny_encoder}",
+        "train: train.jsonl",
+        "validation: validation.txt",
+        "output: model",
+        "checkpoint_dir: checkpoints",
+        "annotations: null",
+        "max_length: 32",
+        "batch_size: 4",
+        "learning_rate: 0.02",
+        "head_learning_rate: 0.02",
+        "finetuning: full",
+        "case_features: true",
+        "decoding: viterbi",
+        "threads: 1",
+    ]
+    (tmp_path / "run.yaml").write_text("\n".join([*lines, "epochs: 1"]))
+    (tmp_path / "run2.yaml").write_text("\n".join([*lines, "epochs: 2"]))
+    cut = load_config(tmp_path / "run.yaml", ft.FinetuneConfig)
+    with monkeypatch.context() as m:  # the session ends after epoch 1, before the model is saved
+        m.setattr(ft, "_finish", lambda *args, **kwargs: None)
+        ft.finetune(cut)
+    assert (tmp_path / "checkpoints" / "best.safetensors").is_file()
+
+    snap = ft.snapshot(cut, tmp_path / "snap")
+    info = json.loads((snap / "config.json").read_text())["training"]
+    assert info["snapshot"] == {"epochs_done": 1, "of": 1} and info["n_validation_articles"] == 1
+    assert "snapshot after 1 epoch(s)" in (snap / "MODEL_CARD.md").read_text()
+    model = load_model(snap)
+    assert len(model.predict(ARTICLES)) == len(ARTICLES)
+    assert (tmp_path / "checkpoints" / "checkpoint").is_dir(), "the snapshot leaves the run's checkpoint"
+
+    with caplog.at_level("INFO"):
+        folder = ft.finetune(load_config(tmp_path / "run2.yaml", ft.FinetuneConfig))
+    assert "resuming at epoch 2" in caplog.text
+    assert [h["epoch"] for h in json.loads((folder / "config.json").read_text())["training"]["history"]] == [1, 2]

@@ -28,7 +28,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from safetensors.torch import load_file, save_file
 
 from claimcheck.data import ROLES, LabelledExample
-from claimcheck.errors import DataError, ModelError
+from claimcheck.errors import ConfigError, DataError, ModelError
 from claimcheck.evaluation.harness import summarize_metrics
 from claimcheck.io import read_labels
 from claimcheck.models.registry import file_sha256, load_model, save_model
@@ -76,7 +76,7 @@ class FinetuneConfig(BaseModel):
     case_features: bool = False  # a learnt letter-case embedding added to the input
     decoding: Literal["argmax", "viterbi"] = "argmax"  # viterbi: no I after O
     content_end: Literal["keep", "trim"] = "keep"  # trim: a content's trailing full stop or comma left out
-    checkpoint_dir: Path | None = None  # default ~/.cache/claimcheck/train/<output name>
+    checkpoint_dir: ConfigPath | None = None  # default ~/.cache/claimcheck/train/<output name>
     batch_size: int = 16
     learning_rate: float = 5e-4
     head_learning_rate: float = 2e-3
@@ -359,7 +359,7 @@ def model_card(config: FinetuneConfig, info: dict[str, Any]) -> str:
 Trained on `{config.train}` ({info["n_train_articles"]} articles, {info["n_train_windows"]} windows of
 at most {config.max_length} word pieces with {context}; {inference_context(config)} sentence(s) when it runs),
 batch {config.batch_size}, learning rate {config.learning_rate} (head {config.head_learning_rate}), seed {config.seed},
-at most {config.epochs} epoch(s){
+{f"snapshot after {info['snapshot']['epochs_done']} epoch(s) of a run of " if info.get("snapshot") else ""}at most {config.epochs} epoch(s){
         f", stopped after {config.plateau_patience} epoch(s) without a better validation score"
         if config.plateau_patience
         else ""
@@ -586,7 +586,7 @@ def measure(model, validation: list[LabelledExample], config: FinetuneConfig) ->
     return out
 
 
-def _finish(network, tokenizer, settings, train, validation, config: FinetuneConfig, state, info, work) -> Path:
+def _finish(network, tokenizer, settings, train, validation, config: FinetuneConfig, state, info, work: Path | None) -> Path:
     """Fit the type head on the training articles' typed sources, measure the stored model
     on validation, dev and the gold dev labels, and save it with its model card."""
     model = TransformerAttributionModel(network, tokenizer, None, settings)
@@ -605,8 +605,38 @@ def _finish(network, tokenizer, settings, train, validation, config: FinetuneCon
     training_info.update(measure(stored, validation, config))
     card = model_card(config, training_info)
     folder = save_model(stored, config.output, extra={"training": training_info}, files={"MODEL_CARD.md": card})
-    shutil.rmtree(work, ignore_errors=True)
+    if work is not None:
+        shutil.rmtree(work, ignore_errors=True)
     return folder
+
+
+def snapshot(config: FinetuneConfig, output: Path | None = None) -> Path:
+    """The best epoch so far of an unfinished run, as a complete model folder (type head
+    fitted, figures measured, model card written), while the run's checkpoint stays where
+    it is: ``claimcheck train`` with the same config carries on from it afterwards.
+
+    For a run of hours that a session cannot finish: each session ends in a usable model.
+    """
+    torch.set_num_threads(config.threads)
+    _seed_everything(config.seed)
+    work = checkpoint_dir(config)
+    state_file = work / "checkpoint" / "state.json"
+    if not state_file.is_file() or not (work / "best.safetensors").is_file():
+        raise ConfigError(f"{work}: no finished epoch of this config's run to take a snapshot of")
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    train, validation = split_validation(read_labels(config.train), config)
+    train = train[: config.max_train_articles]
+    validation = with_annotated_types(validation, _annotations(config))
+    network, tokenizer = build_network(config)
+    _restore(network, work / "best.safetensors")
+    info = {
+        "n_train_articles": len(train),
+        "n_train_windows": len(build_windows(train, tokenizer, config)),
+        "n_validation_articles": len(validation),
+        "snapshot": {"epochs_done": state["epoch"], "of": config.epochs},
+    }
+    target = config.model_copy(update={"output": output}) if output else config
+    return _finish(network, tokenizer, settings_of(config), train, validation, target, state, info, None)
 
 
 # --------------------------------------------------------------------------- continue training on new labels

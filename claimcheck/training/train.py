@@ -31,6 +31,13 @@ def refit_type_head_from_config(
     return refit_type_head(load_config(path, FinetuneConfig, overrides), start, output)
 
 
+def snapshot_from_config(path: str | Path, output: Path | None = None, overrides: list[str] | None = None) -> Path:
+    """The best epoch so far of an unfinished tagger run as a model folder (``--snapshot``)."""
+    from claimcheck.training.finetune import FinetuneConfig, snapshot
+
+    return snapshot(load_config(path, FinetuneConfig, overrides), output)
+
+
 def train_from_config(path: str | Path, overrides: list[str] | None = None) -> Path:
     """Train the architecture the config names; returns the model folder written."""
     path = Path(path)
