@@ -51,6 +51,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from filelock import FileLock, Timeout
 
+from claimcheck.files import fsync_dir as _fsync_dir
+from claimcheck.files import is_special, resolve_link
 from claimcheck.formats import claim_rows
 from claimcheck.io.documents import InputError, article_text, decode_article, read_article
 from claimcheck.pipeline import Checker, clean_text
@@ -448,20 +450,6 @@ def _line(record: dict[str, Any]) -> bytes:
 # --------------------------------------------------------------------------- ledger and writer
 
 
-def _fsync_dir(path: Path) -> None:
-    """Make a folder's entries (files created, renamed, removed) durable."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # some file systems cannot fsync a folder
-        pass
-    finally:
-        os.close(fd)
-
-
 def _append(fh, data: bytes) -> int:
     """Append and fsync; the file's size afterwards."""
     if data:
@@ -706,10 +694,13 @@ def run_batch(
     output = Path(output)
     ratings = list(ratings)
     fmt = output_format(output)
+    output = resolve_link(output)  # a symlink is written through: its target is the output
     if fmt == "parquet":
         _pyarrow_parquet()
     if output.is_dir():
         raise BatchError(f"{output}: is a folder; give an output file (.jsonl or .parquet)")
+    if is_special(output):  # never replaced nor cut back; a resumable run needs a regular file
+        raise BatchError(f"{output}: is not a regular file (a pipe or device); give a file, or stream with check -o")
     own = [output.with_name(output.name + s) for s in ("", ".progress.jsonl", ".errors.jsonl", ".staging.jsonl")]
     src = open_input(source, exclude=own)
     if engine == "ray":

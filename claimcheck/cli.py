@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import IO, Annotated
 
 import typer
 from rich.console import Console
@@ -14,8 +17,9 @@ from rich.markup import escape
 from rich.progress import MofNCompleteColumn, Progress, ProgressColumn, Task, TimeRemainingColumn
 from rich.text import Text
 
-from claimcheck.data import DataError, atomic_write_text
-from claimcheck.formats import print_eval, print_table, to_csv, to_html, to_json, to_jsonl, to_labels, to_markdown
+from claimcheck.data import ArticleReport, DataError
+from claimcheck.files import atomic_write_text, is_stdout, open_output
+from claimcheck.formats import print_eval, print_table, render_chunk, to_html, to_json
 from claimcheck.io.documents import InputError, decode_article, read_article
 from claimcheck.models.registry import ModelError
 
@@ -77,69 +81,139 @@ def _load_checker(
         raise _fail(str(e)) from None
 
 
+class _CheckOutput:
+    """Where ``check`` writes: standard output, or ``OUT`` by the rules of
+    :mod:`claimcheck.files`, opened at the first write (a run that checks nothing leaves
+    ``OUT`` as it was) and, for a regular file, put in place when the run ends."""
+
+    def __init__(self, out: Path | None, fmt: Format, stack: ExitStack):
+        self.out, self.fmt, self.stack = out, fmt, stack
+        self.to_stdout = out is None or is_stdout(out)
+        self.fh: IO[str] | None = None
+        self.console: Console | None = None
+        self.articles = 0
+
+    def _file(self) -> IO[str]:
+        if self.fh is None:
+            self.fh = sys.stdout if self.to_stdout else self.stack.enter_context(open_output(self.out))
+        return self.fh
+
+    def write(self, items: list[tuple[str, ArticleReport]]) -> None:
+        """Write finished articles of a streamed format (or the table) and flush them."""
+        if not items:
+            return
+        fh = self._file()
+        if self.fmt is Format.table:
+            if self.console is None:
+                self.console = Console() if self.to_stdout else Console(file=fh, width=160)
+            for name, report in items:
+                print_table(self.console, name, report)
+        else:
+            fh.write(render_chunk(self.fmt.value, items, first=self.articles == 0))
+        fh.flush()
+        self.articles += len(items)
+
+    def write_whole(self, items: list[tuple[str, ArticleReport]]) -> None:
+        """Write a format rendered whole (json, html)."""
+        if items:
+            self._file().write({Format.json: to_json, Format.html: to_html}[self.fmt](items))
+            self.articles = len(items)
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM (``timeout``, ``kill``) stops ``check`` the way Ctrl-C does, so that what is
+    finished is written; outside the main thread (no signal handlers there) nothing changes."""
+    try:
+        previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    except ValueError:
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 @app.command()
 def check(
     files: Annotated[list[str], typer.Argument(help="Article files (.txt or .html), or - for standard input.")],
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
     model: ModelOpt = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout (- is stdout).")
+    ] = None,
     batch_size: Annotated[int, typer.Option(min=1)] = 16,
     scoring: ScoringOpt = None,
     ratings: RatingsOpt = None,
     precision: PrecisionOpt = None,
 ) -> None:
     """Find who stands behind each claim of the articles, and score the sourcing."""
-    texts: list[tuple[str, str]] = []
     failed = 0
-    for name in files:
-        try:
-            text = decode_article(sys.stdin.buffer.read(), "<stdin>") if name == "-" else read_article(name)
-        except InputError as e:
-            err.print(f"[red]claimcheck: error:[/] {e}", highlight=False)
-            failed += 1
-            continue
-        texts.append((name, text))
-    checker = _load_checker(model, scoring, ratings, precision) if texts else None
-    items = []
-    if checker:
-        with Progress(console=err, transient=True, disable=len(texts) < 2) as progress:
-            task = progress.add_task("checking", total=len(texts))
-            for start in range(0, len(texts), batch_size):
-                chunk = texts[start : start + batch_size]
+    interrupted = False
+    whole: list[tuple[str, ArticleReport]] = []  # json and html are rendered at the end
+    try:
+        with ExitStack() as stack, _sigterm_interrupts():
+            output = _CheckOutput(out, fmt, stack)
+            # the streamed output itself shows progress on a terminal; a bar there would garble it
+            quiet = len(files) < 2 or (output.to_stdout and sys.stdout.isatty())
+            progress = stack.enter_context(
+                Progress(console=err, transient=True, disable=quiet, redirect_stdout=False, redirect_stderr=False)
+            )
+            task = progress.add_task("checking", total=len(files))
+            checker = None
+            chunk: list[tuple[str, str]] = []
+
+            def run_chunk() -> None:
+                """Check the articles read so far and write them: finished files are output at once."""
+                nonlocal failed
                 ids = [Path(n).stem if n != "-" else "stdin" for n, _ in chunk]
                 # one article the checker fails on must not cost the others
                 reports = checker.check_each([t for _, t in chunk], ids=ids, batch_size=batch_size)
+                done = []
                 for (name, _), report in zip(chunk, reports, strict=True):
                     if isinstance(report, Exception):
                         message = escape(f"{name}: cannot be checked ({report!r})")
                         err.print(f"[red]claimcheck: error:[/] {message}", highlight=False)
                         failed += 1
                     else:
-                        items.append((name, report))
+                        done.append((name, report))
+                if fmt in (Format.json, Format.html):
+                    whole.extend(done)
+                else:
+                    output.write(done)
                 progress.advance(task, len(chunk))
-    if fmt is Format.table:
-        if out:
-            with out.open("w", encoding="utf-8") as fh:
-                console = Console(file=fh, width=160)
-                for name, report in items:
-                    print_table(console, name, report)
-        else:
-            for name, report in items:
-                print_table(Console(), name, report)
-    elif items:
-        renderers = {
-            Format.json: to_json,
-            Format.jsonl: to_jsonl,
-            Format.csv: to_csv,
-            Format.markdown: to_markdown,
-            Format.html: to_html,
-            Format.labels: to_labels,
-        }
-        rendered = renderers[fmt](items)
-        if out:
-            atomic_write_text(out, rendered)
-        else:
-            sys.stdout.write(rendered)
+                chunk.clear()
+
+            try:
+                for name in files:  # read as they are reached: a slow input holds back no finished file
+                    try:
+                        text = decode_article(sys.stdin.buffer.read(), "<stdin>") if name == "-" else read_article(name)
+                    except InputError as e:
+                        err.print(f"[red]claimcheck: error:[/] {e}", highlight=False)
+                        failed += 1
+                        progress.advance(task)
+                        continue
+                    if checker is None:
+                        checker = _load_checker(model, scoring, ratings, precision)
+                    chunk.append((name, text))
+                    if len(chunk) == batch_size:
+                        run_chunk()
+                if chunk:
+                    run_chunk()
+            except KeyboardInterrupt:
+                interrupted = True
+            output.write_whole(whole)  # on an interrupt too: the files finished so far
+    except OSError as e:  # the output cannot be written (a folder, no permission, no space)
+        raise _fail(escape(f"{out or 'standard output'}: cannot write ({e.strerror or e})")) from None
+    if interrupted:
+        where = "standard output" if output.to_stdout else str(out)
+        n = output.articles
+        raise _fail(escape(f"interrupted; the {n} finished article{'s' * (n != 1)} are written to {where}"), 130)
     if failed:
         raise typer.Exit(1)
 
@@ -270,7 +344,10 @@ def label(
 def evaluate(
     data: Annotated[Path, typer.Argument(help="Labelled JSONL file or PolNeAR-style folder.")],
     model: ModelOpt = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the metrics JSON here.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Write the metrics JSON here (- is stdout; the tables go to stderr)."),
+    ] = None,
     batch_size: Annotated[int, typer.Option(min=1)] = 16,
     scoring: ScoringOpt = None,
     ratings: RatingsOpt = None,
@@ -290,8 +367,11 @@ def evaluate(
         metrics = run_eval(checker, examples, batch_size, progress=lambda n: progress.advance(task, n))
     metrics["data"] = str(data)
     if out:
-        atomic_write_text(out, json.dumps(metrics, indent=2) + "\n")
-    print_eval(Console(), metrics)
+        try:
+            atomic_write_text(out, json.dumps(metrics, indent=2) + "\n")
+        except OSError as e:
+            raise _fail(escape(f"{out}: cannot write ({e.strerror or e})")) from None
+    print_eval(err if out and is_stdout(out) else Console(), metrics)
 
 
 @app.command()
@@ -351,9 +431,9 @@ def _print_before_after(before: dict, after: dict) -> None:
 @app.command("fit-scoring")
 def fit_scoring(
     data: Annotated[Path, typer.Argument(help="Labelled JSONL with `quality` on attributions.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the fitted weights YAML.")] = Path(
-        "scoring.fitted.yaml"
-    ),
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Where to write the fitted weights YAML (- is stdout).")
+    ] = Path("scoring.fitted.yaml"),
     model: ModelOpt = None,
     alpha: Annotated[float, typer.Option(help="Ridge regularisation strength.")] = 1.0,
 ) -> None:
@@ -367,12 +447,16 @@ def fit_scoring(
     except (DataError, ValueError, OSError) as e:
         raise _fail(str(e)) from None
     result.weights.fitted_on = f"{data} ({result.n} attributions)"
-    result.weights.save(out)
+    try:
+        result.weights.save(out)
+    except OSError as e:
+        raise _fail(escape(f"{out}: cannot write ({e.strerror or e})")) from None
     err.print(
         f"fitted on {result.n} attributions; 5-fold Spearman: fitted {result.cv_spearman_fitted}, "
         f"current weights {result.cv_spearman_current}, type only {result.cv_spearman_type_only}"
     )
-    err.print(f"weights written to {out}; use them with --scoring {out}")
+    if not is_stdout(out):
+        err.print(f"weights written to {out}; use them with --scoring {out}")
 
 
 @app.command()

@@ -26,9 +26,11 @@ import torch
 from pydantic import BaseModel, ConfigDict
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from safetensors.torch import load_file, save_file
+from safetensors.torch import save as safetensors_bytes
 
 from claimcheck.data import ROLES, LabelledExample
 from claimcheck.evaluation.harness import summarize_metrics
+from claimcheck.files import atomic_write_bytes, previous_dir, replace_dir
 from claimcheck.models.registry import file_sha256, save_model
 from claimcheck.models.tagger import (
     DEFAULT_ENCODER,
@@ -169,24 +171,31 @@ def trainable_state(network: TaggerNetwork) -> dict[str, torch.Tensor]:
 
 
 def save_checkpoint(path: Path, network, optimizer, scheduler, progress: dict[str, Any]) -> None:
-    """Trainable weights and optimizer moments as safetensors, the rest as JSON."""
-    tmp = path.with_name(path.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    save_file(trainable_state(network), str(tmp / "weights.safetensors"))
-    opt = optimizer.state_dict()
-    tensors, scalars = {}, {}
-    for pid, st in opt["state"].items():
-        for k, v in st.items():
-            if torch.is_tensor(v) and v.dim() > 0:
-                tensors[f"{pid}.{k}"] = v.contiguous()
-            else:
-                scalars[f"{pid}.{k}"] = float(v)
-    save_file(tensors, str(tmp / "optimizer.safetensors"))
-    meta = {"param_groups": opt["param_groups"], "scalars": scalars, "scheduler": scheduler.state_dict(), **progress}
-    (tmp / "state.json").write_text(json.dumps(meta), encoding="utf-8")
-    shutil.rmtree(path, ignore_errors=True)
-    tmp.rename(path)
+    """Trainable weights and optimizer moments as safetensors, the rest as JSON; the folder is
+    swapped in whole (:func:`claimcheck.files.replace_dir`), so a kill keeps the last one."""
+    with replace_dir(path) as tmp:
+        save_file(trainable_state(network), str(tmp / "weights.safetensors"))
+        opt = optimizer.state_dict()
+        tensors, scalars = {}, {}
+        for pid, st in opt["state"].items():
+            for k, v in st.items():
+                if torch.is_tensor(v) and v.dim() > 0:
+                    tensors[f"{pid}.{k}"] = v.contiguous()
+                else:
+                    scalars[f"{pid}.{k}"] = float(v)
+        save_file(tensors, str(tmp / "optimizer.safetensors"))
+        meta = {
+            "param_groups": opt["param_groups"],
+            "scalars": scalars,
+            "scheduler": scheduler.state_dict(),
+            **progress,
+        }
+        (tmp / "state.json").write_text(json.dumps(meta), encoding="utf-8")
+
+
+def save_best(path: Path, network) -> None:
+    """The best epoch's trainable weights, written atomically (a kill keeps the previous best)."""
+    atomic_write_bytes(path, safetensors_bytes(trainable_state(network)))
 
 
 def load_checkpoint(path: Path, network, optimizer, scheduler) -> dict[str, Any]:
@@ -361,6 +370,8 @@ def finetune(config: FinetuneConfig, resume: bool = True) -> Path:
     work = config.output.with_name(config.output.name + ".work")
     checkpoint = work / "checkpoint"
     state: dict[str, Any] = {"epoch": 0, "step_in_epoch": 0, "best": None, "history": []}
+    if resume and not checkpoint.is_dir() and previous_dir(checkpoint).is_dir():
+        previous_dir(checkpoint).rename(checkpoint)  # a kill between save_checkpoint's two renames
     if resume and checkpoint.is_dir():
         state = load_checkpoint(checkpoint, network, optimizer, scheduler)
         log.info("resuming at epoch %d, step %d", state["epoch"] + 1, state["step_in_epoch"])
@@ -404,10 +415,10 @@ def finetune(config: FinetuneConfig, resume: bool = True) -> Path:
                 score = lookup(metrics, config.selection_metric)
                 record[config.selection_metric] = score
                 if state["best"] is None or score > state["best"]["score"]:
-                    save_file(trainable_state(network), str(work / "best.safetensors"))
+                    save_best(work / "best.safetensors", network)
                     state["best"] = {"epoch": epoch + 1, "score": score}
             else:
-                save_file(trainable_state(network), str(work / "best.safetensors"))
+                save_best(work / "best.safetensors", network)
                 state["best"] = {"epoch": epoch + 1, "score": None}
             state["history"].append(record)
             log.info("epoch %d: %s", epoch + 1, json.dumps(record))
