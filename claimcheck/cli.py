@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import IO, Annotated, Any, TextIO
 
 import typer
 from click import Context
@@ -29,9 +30,10 @@ from rich.progress import (
 from rich.text import Text
 from typer.core import TyperCommand, TyperGroup, TyperOption
 
-from claimcheck.data import atomic_write_text
+from claimcheck.data import ArticleReport
 from claimcheck.errors import ClaimcheckError, InputError
-from claimcheck.formats import print_eval, print_table, to_csv, to_html, to_json, to_jsonl, to_labels, to_markdown
+from claimcheck.files import atomic_write_text, is_stdout, open_output
+from claimcheck.formats import print_eval, print_table, render_chunk, to_html, to_json
 from claimcheck.io.documents import decode_article, read_article
 from claimcheck.models.registry import DEFAULT_MODEL, MODELS_DIR, Precision
 from claimcheck.version import __version__
@@ -209,6 +211,64 @@ def _load_checker(
         return Checker.load(model, scoring=scoring, ratings=ratings or (), precision=precision)
 
 
+class _CheckOutput:
+    """Where ``check`` writes: standard output, or ``OUT`` by the rules of
+    :mod:`claimcheck.files`, opened at the first write (a run that checks nothing leaves
+    ``OUT`` as it was) and, for a regular file, put in place when the run ends."""
+
+    def __init__(self, out: Path | None, fmt: Format, stack: ExitStack, verbose: bool = False):
+        self.out, self.fmt, self.stack, self.verbose = out, fmt, stack, verbose
+        self.to_stdout = out is None or is_stdout(out)
+        self.fh: IO[str] | None = None
+        self.console: Console | None = None
+        self.articles = 0
+
+    def _file(self) -> IO[str]:
+        if self.fh is None:
+            self.fh = sys.stdout if self.to_stdout else self.stack.enter_context(open_output(self.out))
+        return self.fh
+
+    def write(self, items: list[tuple[str, ArticleReport]]) -> None:
+        """Write finished articles of a streamed format (or the table) and flush them."""
+        if not items:
+            return
+        fh = self._file()
+        if self.fmt is Format.table:
+            if self.console is None:
+                self.console = _table_console(None if self.to_stdout else fh)
+            for name, report in items:
+                print_table(self.console, name, report, self.verbose)
+        else:
+            fh.write(render_chunk(self.fmt.value, items, first=self.articles == 0))
+        fh.flush()
+        self.articles += len(items)
+
+    def write_whole(self, items: list[tuple[str, ArticleReport]]) -> None:
+        """Write a format rendered whole (json, html)."""
+        if items:
+            self._file().write({Format.json: to_json, Format.html: to_html}[self.fmt](items))
+            self.articles = len(items)
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM (``timeout``, ``kill``) stops ``check`` the way Ctrl-C does, so that what is
+    finished is written; outside the main thread (no signal handlers there) nothing changes."""
+    try:
+        previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    except ValueError:
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 @app.command(
     epilog=_examples(
         "claimcheck check article.txt",
@@ -235,11 +295,16 @@ def check(
     ] = Format.table,
     model: ModelOpt = None,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", metavar="FILE", help="Write to this file instead of stdout.")
+        Path | None,
+        typer.Option("--out", "-o", metavar="FILE", help="Write to this file instead of stdout (- is stdout)."),
     ] = None,
     batch_size: Annotated[
         int,
-        typer.Option(min=1, metavar="N", help="Articles the model reads at once: more is faster, uses more memory."),
+        typer.Option(
+            min=1,
+            metavar="N",
+            help="Segments of a very long article the model reads at once: more is faster, uses more memory.",
+        ),
     ] = 16,
     scoring: ScoringOpt = None,
     ratings: RatingsOpt = None,
@@ -253,61 +318,78 @@ def check(
 ) -> None:
     """Find who stands behind each claim of the articles, and score the sourcing.
 
-    The table gives each claim's score, source and type, and the main reason for its score (--verbose: all reasons); then the article's sourcing score and flags.
+    The table gives each claim's score, source and type, and the main reason for its score (--verbose: all reasons); then the article's sourcing score and flags. Each file's result is written as soon as it is checked.
     """
-    texts: list[tuple[str, str]] = []
     failed = 0
-    for name in files:
-        try:
-            text = decode_article(sys.stdin.buffer.read(), "<stdin>") if name == "-" else read_article(name)
-        except InputError as e:
-            err.print(f"[red]claimcheck: error:[/] {e}", highlight=False)
-            failed += 1
-            continue
-        texts.append((name, text))
-    checker = _load_checker(model, scoring, ratings, precision) if texts else None
-    items = []
-    if checker:
-        columns = (SpinnerColumn(), TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
-            task = progress.add_task("checking", total=len(texts))
-            # one article at a time, so the bar moves with every article (batching articles
-            # was ~4% faster; `claimcheck batch` is the tool for archives)
-            for name, text in texts:
+    interrupted = False
+    whole: list[tuple[str, ArticleReport]] = []  # json and html are rendered at the end
+    try:
+        with ExitStack() as stack, _sigterm_interrupts():
+            output = _CheckOutput(out, fmt, stack, verbose)
+            # the streamed output itself shows progress on a terminal; a bar there would garble it
+            quiet = len(files) < 2 or (output.to_stdout and sys.stdout.isatty())
+            columns = (SpinnerColumn(), TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+            # started once the model is loaded: its "Loading model" spinner is a live display too
+            progress = Progress(
+                *columns,
+                console=err,
+                transient=True,
+                disable=quiet or not err.is_terminal,
+                redirect_stdout=False,
+                redirect_stderr=False,
+            )
+            stack.callback(progress.stop)
+            task = progress.add_task("checking", total=len(files))
+            checker = None
+            chunk: list[tuple[str, str]] = []
+
+            def run_chunk() -> None:
+                """Check the articles read so far and write them: finished files are output at once."""
+                nonlocal failed
+                ids = [Path(n).stem if n != "-" else "stdin" for n, _ in chunk]
                 # one article the checker fails on must not cost the others
-                [report] = checker.check_each(
-                    [text], ids=[Path(name).stem if name != "-" else "stdin"], batch_size=batch_size
-                )
-                if isinstance(report, Exception):
-                    message = escape(f"{name}: cannot be checked ({report!r})")
-                    err.print(f"[red]claimcheck: error:[/] {message}", highlight=False)
-                    failed += 1
+                reports = checker.check_each([t for _, t in chunk], ids=ids, batch_size=batch_size)
+                done = []
+                for (name, _), report in zip(chunk, reports, strict=True):
+                    if isinstance(report, Exception):
+                        message = escape(f"{name}: cannot be checked ({report!r})")
+                        err.print(f"[red]claimcheck: error:[/] {message}", highlight=False)
+                        failed += 1
+                    else:
+                        done.append((name, report))
+                if fmt in (Format.json, Format.html):
+                    whole.extend(done)
                 else:
-                    items.append((name, report))
-                progress.advance(task)
-    if fmt is Format.table:
-        if out:
-            with out.open("w", encoding="utf-8") as fh:
-                console = _table_console(fh)
-                for name, report in items:
-                    print_table(console, name, report, verbose)
-        else:
-            for name, report in items:
-                print_table(_table_console(), name, report, verbose)
-    elif items:
-        renderers = {
-            Format.json: to_json,
-            Format.jsonl: to_jsonl,
-            Format.csv: to_csv,
-            Format.markdown: to_markdown,
-            Format.html: to_html,
-            Format.labels: to_labels,
-        }
-        rendered = renderers[fmt](items)
-        if out:
-            atomic_write_text(out, rendered)
-        else:
-            sys.stdout.write(rendered)
+                    output.write(done)
+                progress.advance(task, len(chunk))
+                chunk.clear()
+
+            try:
+                for name in files:  # read as they are reached: a slow input holds back no finished file
+                    try:
+                        text = decode_article(sys.stdin.buffer.read(), "<stdin>") if name == "-" else read_article(name)
+                    except InputError as e:
+                        err.print(f"[red]claimcheck: error:[/] {e}", highlight=False)
+                        failed += 1
+                        progress.advance(task)
+                        continue
+                    if checker is None:
+                        checker = _load_checker(model, scoring, ratings, precision)
+                        progress.start()
+                    # one article at a time: its result is written, and the bar moves, as it is done
+                    chunk.append((name, text))
+                    run_chunk()
+                if chunk:
+                    run_chunk()
+            except KeyboardInterrupt:
+                interrupted = True
+            output.write_whole(whole)  # on an interrupt too: the files finished so far
+    except OSError as e:  # the output cannot be written (a folder, no permission, no space)
+        raise _fail(escape(f"{out or 'standard output'}: cannot write ({e.strerror or e})")) from None
+    if interrupted:
+        where = "standard output" if output.to_stdout else str(out)
+        n = output.articles
+        raise _fail(escape(f"interrupted; the {n} finished article{'s' * (n != 1)} are written to {where}"), 130)
     if failed:
         raise typer.Exit(1)
 
@@ -477,7 +559,10 @@ def evaluate(
     data: Annotated[Path, typer.Argument(metavar="DATA", help="Labelled JSONL file or PolNeAR-style folder.")],
     model: ModelOpt = None,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", metavar="FILE", help="Write the metrics JSON here.")
+        Path | None,
+        typer.Option(
+            "--out", "-o", metavar="FILE", help="Write the metrics JSON here (- is stdout; the tables go to stderr)."
+        ),
     ] = None,
     batch_size: Annotated[
         int,
@@ -498,8 +583,11 @@ def evaluate(
         metrics = run_eval(checker, examples, batch_size, progress=lambda n: progress.advance(task, n))
     metrics["data"] = str(data)
     if out:
-        atomic_write_text(out, json.dumps(metrics, indent=2) + "\n")
-    print_eval(Console(), metrics)
+        try:
+            atomic_write_text(out, json.dumps(metrics, indent=2) + "\n")
+        except OSError as e:
+            raise _fail(escape(f"{out}: cannot write ({e.strerror or e})")) from None
+    print_eval(err if out and is_stdout(out) else Console(), metrics)
 
 
 @app.command(
@@ -599,7 +687,7 @@ def fit_scoring(
         Path, typer.Argument(metavar="DATA", help="Labelled JSONL with a quality (1-5) on each attribution.")
     ],
     out: Annotated[
-        Path, typer.Option("--out", "-o", metavar="FILE", help="Where to write the fitted weights YAML.")
+        Path, typer.Option("--out", "-o", metavar="FILE", help="Where to write the fitted weights YAML (- is stdout).")
     ] = Path("scoring.fitted.yaml"),
     model: ModelOpt = None,
     alpha: Annotated[float, typer.Option(metavar="ALPHA", help="Ridge regularisation strength.")] = 1.0,
@@ -611,12 +699,16 @@ def fit_scoring(
     examples = read_labels(data)
     result = fit(_load_checker(model), examples, alpha=alpha)
     result.weights.fitted_on = f"{data} ({result.n} attributions)"
-    result.weights.save(out)
+    try:
+        result.weights.save(out)
+    except OSError as e:
+        raise _fail(escape(f"{out}: cannot write ({e.strerror or e})")) from None
     err.print(
         f"fitted on {result.n} attributions; 5-fold Spearman: fitted {result.cv_spearman_fitted}, "
         f"current weights {result.cv_spearman_current}, type only {result.cv_spearman_type_only}"
     )
-    err.print(f"weights written to {out}; use them with --scoring {out}")
+    if not is_stdout(out):
+        err.print(f"weights written to {out}; use them with --scoring {out}")
 
 
 @app.command(

@@ -9,9 +9,7 @@ same :class:`Attribution` is used for labels and predictions: a prediction's
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from functools import cached_property
 from pathlib import Path
@@ -27,6 +25,10 @@ from pydantic import (
 )
 
 from claimcheck.errors import DataError
+
+# re-exported: the old home of the atomic writer, still imported from here by scripts
+from claimcheck.files import atomic_write_text as atomic_write_text
+from claimcheck.files import open_output
 
 AttributionType = Literal[
     "named_person",
@@ -290,26 +292,11 @@ def load_examples(path: str | Path, *, sourced_unattributed: bool = True) -> lis
     return list(iter_examples(path, sourced_unattributed=sourced_unattributed))
 
 
-def atomic_write_text(path: str | Path, text: str) -> None:
-    """Write a file so that readers see either the old or the whole new content."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_examples(path: str | Path, examples: Iterable[LabelledExample]) -> None:
-    lines = [json.dumps(ex.to_dict(), ensure_ascii=False) for ex in examples]
-    atomic_write_text(path, "".join(line + "\n" for line in lines))
+    """Write labelled-example JSONL by the rules of :mod:`claimcheck.files` (``-``: stdout)."""
+    with open_output(path) as fh:
+        for ex in examples:
+            fh.write(json.dumps(ex.to_dict(), ensure_ascii=False) + "\n")
 
 
 def to_dataset(examples: Iterable[LabelledExample]):  # -> datasets.Dataset

@@ -90,11 +90,13 @@ def claim_rows(report: ArticleReport) -> list[dict[str, Any]]:
     return rows
 
 
-def to_csv(items: Sequence[tuple[str | None, ArticleReport]]) -> str:
-    """One row per claim."""
+def to_csv(items: Sequence[tuple[str | None, ArticleReport]], header: bool = True) -> str:
+    """One row per claim; ``header=False`` leaves out the header line (for rows appended
+    to a CSV already started, as ``check`` streams them)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
-    writer.writeheader()
+    if header:
+        writer.writeheader()
     for path, report in items:
         for row in claim_rows(report):
             writer.writerow(
@@ -139,6 +141,28 @@ def to_markdown(items: Sequence[tuple[str | None, ArticleReport]], claim_chars: 
             )
         parts.append("\n".join(lines) + "\n")
     return "\n".join(parts)
+
+
+#: Formats that ``check`` writes article by article (:func:`render_chunk`); ``json`` (one
+#: object or a list) and ``html`` (one page) are rendered whole.
+STREAMED_FORMATS = ("jsonl", "csv", "labels", "markdown")
+
+
+def render_chunk(fmt: str, items: Sequence[tuple[str | None, ArticleReport]], first: bool) -> str:
+    """Format ``fmt`` (one of :data:`STREAMED_FORMATS`) for some articles of a longer run:
+    the chunks of a run, joined, are the rendering of all its articles at once.
+    ``first``: whether these are the first articles written (the CSV header goes with them)."""
+    if not items:
+        return ""
+    if fmt == "jsonl":
+        return to_jsonl(items)
+    if fmt == "labels":
+        return to_labels(items)
+    if fmt == "csv":
+        return to_csv(items, header=first)
+    if fmt == "markdown":
+        return ("" if first else "\n") + to_markdown(items)
+    raise ValueError(f"format {fmt!r} is not streamed (streamed: {', '.join(STREAMED_FORMATS)})")
 
 
 def to_html(items: Sequence[tuple[str | None, ArticleReport]]) -> str:

@@ -49,10 +49,10 @@ from claimcheck.data import (
     Attribution,
     DataError,
     LabelledExample,
-    atomic_write_text,
     load_examples,
     save_examples,
 )
+from claimcheck.files import atomic_write_text
 from claimcheck.text import split_sentences
 
 CORRECTED = "corrected"

@@ -12,7 +12,13 @@ import csv
 import gc
 import io
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
+import threading
+import time
 import warnings
 from pathlib import Path
 
@@ -618,3 +624,151 @@ def test_precision_option_takes_the_library_values(runner: CliRunner, work: Path
     assert result.stderr == ("claimcheck: error: the baseline.v1 model has no precision setting (it runs no network)\n")
     result = runner.invoke(app, ["check", "a.txt", "--precision", "fp8"])
     assert result.exit_code == 2 and "'fp8' is not one of" in result.stderr  # typer's usage error
+
+
+# --------------------------------------------------------------------------- output: -o -, links, atomic, streaming
+
+
+def test_check_out_dash_is_stdout(runner: CliRunner, work: Path):
+    result = runner.invoke(app, ["check", "a.txt", "b.txt", "-f", "jsonl", "-o", "-"])
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["path"] for line in result.stdout.splitlines()] == ["a.txt", "b.txt"]
+    assert not (work / "-").exists(), "no file named -"
+
+
+def test_check_csv_streams_one_header(runner: CliRunner, work: Path):
+    """CSV is written an article at a time (--batch-size 1): still one header, then every row."""
+    whole = runner.invoke(app, ["check", "a.txt", "b.txt", "-f", "csv"])
+    streamed = runner.invoke(app, ["check", "a.txt", "b.txt", "-f", "csv", "--batch-size", "1", "-o", "out.csv"])
+    assert streamed.exit_code == 0, streamed.output
+    text = (work / "out.csv").read_text(encoding="utf-8")
+    assert text == whole.stdout and text.count("path,start,end") == 1
+
+
+def test_check_markdown_streamed_equals_whole(runner: CliRunner, work: Path):
+    from claimcheck.formats import to_markdown
+    from claimcheck.pipeline import Checker
+
+    checker = Checker.load()
+    want = to_markdown([("a.txt", checker.check(ARTICLE_A, "a")), ("b.txt", checker.check(ARTICLE_B, "b"))])
+    result = runner.invoke(app, ["check", "a.txt", "b.txt", "-f", "markdown", "--batch-size", "1"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == want
+
+
+def test_check_out_symlink_is_written_through(runner: CliRunner, work: Path):
+    (work / "store").mkdir()
+    (work / "store" / "r.jsonl").write_text("old\n", encoding="utf-8")
+    (work / "r.jsonl").symlink_to(work / "store" / "r.jsonl")
+    result = runner.invoke(app, ["check", "a.txt", "-f", "jsonl", "-o", "r.jsonl"])
+    assert result.exit_code == 0, result.output
+    assert (work / "r.jsonl").is_symlink()
+    assert json.loads((work / "store" / "r.jsonl").read_text(encoding="utf-8"))["path"] == "a.txt"
+
+
+def test_check_out_table_keeps_the_old_file_when_the_run_fails(
+    runner: CliRunner, work: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The table used to be written into the file in place: a failure left half of it."""
+    import claimcheck.cli as cli
+
+    calls = []
+    real = cli.print_table
+
+    def failing_second(console, name, report):
+        calls.append(name)
+        if len(calls) == 2:
+            raise RuntimeError("the renderer fails")
+        real(console, name, report)
+
+    monkeypatch.setattr(cli, "print_table", failing_second)
+    (work / "table.txt").write_text("the previous report\n", encoding="utf-8")
+    result = runner.invoke(app, ["check", "a.txt", "b.txt", "-o", "table.txt"])
+    assert result.exit_code != 0 and isinstance(result.exception, RuntimeError)
+    assert (work / "table.txt").read_text(encoding="utf-8") == "the previous report\n"
+    assert sorted(p.name for p in work.iterdir() if p.name.startswith(".")) == [], "no temporary file left"
+
+
+def test_check_nothing_checked_leaves_the_output_alone(runner: CliRunner, work: Path):
+    (work / "out.jsonl").write_text("kept\n", encoding="utf-8")
+    result = runner.invoke(app, ["check", "missing.txt", "-f", "jsonl", "-o", "out.jsonl"])
+    assert result.exit_code == 1
+    assert (work / "out.jsonl").read_text(encoding="utf-8") == "kept\n"
+
+
+def test_eval_out_dash_puts_the_metrics_json_on_stdout(runner: CliRunner, work: Path):
+    rows = labelled_rows()
+    (work / "labels.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    result = runner.invoke(app, ["eval", "labels.jsonl", "-o", "-"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["n_articles"] == 2, "stdout is the JSON alone; the tables go to stderr"
+    assert "types.accuracy" in result.stderr
+    assert not (work / "-").exists()
+
+
+def test_convert_to_dash_writes_jsonl_to_stdout(runner: CliRunner, work: Path):
+    make_brat(work / "brat")
+    result = runner.invoke(app, ["convert", "brat", "-"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout.splitlines()[0])["id"] == "prices"
+    assert not (work / "-").exists()
+    refused = runner.invoke(app, ["convert", "brat", "-", "--to", "brat"])
+    assert refused.exit_code == 1 and "standard output" in refused.stderr
+
+
+def _start_check(work: Path, *args: str) -> subprocess.Popen:
+    """``claimcheck check a.txt slow ...`` in a child process, where ``slow`` is a FIFO nobody
+    writes: reading it never ends, like an input on a hung network drive."""
+    os.mkfifo(work / "slow.txt")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1]), "OMP_NUM_THREADS": "1"}
+    cmd = [sys.executable, "-m", "claimcheck", "check", "a.txt", "slow.txt", "-m", "baseline", "--batch-size", "1"]
+    return subprocess.Popen(
+        [*cmd, *args], cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL
+    )
+
+
+def _wait_for(condition, seconds: float = 120) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_check_streams_each_finished_file_to_stdout(work: Path):
+    """The first file's row is out (and flushed) while the second is still being read; a
+    kill then keeps it. The old command read every file before it checked any."""
+    proc = _start_check(work, "-f", "jsonl")
+    lines: list[bytes] = []
+    reader = threading.Thread(target=lambda: lines.append(proc.stdout.readline()), daemon=True)
+    reader.start()
+    try:
+        reader.join(120)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert lines and lines[0], f"no row before the kill; stderr: {proc.stderr.read().decode()[-2000:]}"
+    assert json.loads(lines[0])["path"] == "a.txt"
+
+
+def test_check_stopped_by_sigterm_keeps_the_finished_files(work: Path):
+    """``timeout`` sends SIGTERM: the finished file's row lands in the -o file (exit 130)."""
+    out = work / "out.jsonl"
+    proc = _start_check(work, "-f", "jsonl", "-o", "out.jsonl")
+
+    def first_row_written() -> bool:  # in the hidden temporary file beside out.jsonl
+        return any(p.stat().st_size for p in work.glob(".out.jsonl.*.tmp"))
+
+    try:
+        written = _wait_for(first_row_written)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(60)
+    finally:
+        proc.kill()
+        proc.wait()
+    stderr = proc.stderr.read().decode()
+    assert written, f"the first file's row was never written; stderr: {stderr[-2000:]}"
+    assert proc.returncode == 130, stderr
+    assert [json.loads(line)["path"] for line in out.read_text(encoding="utf-8").splitlines()] == ["a.txt"]
+    assert "interrupted" in stderr and not list(work.glob(".out.jsonl.*"))

@@ -23,6 +23,9 @@ def test_wheel_top_level_is_claimcheck_only(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     (wheel,) = tmp_path.glob("*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    assert {n.split("/")[0] for n in names} == {"claimcheck", f"{wheel.name.split('-')[0]}-{wheel.name.split('-')[1]}.dist-info"}
+    assert {n.split("/")[0] for n in names} == {
+        "claimcheck",
+        f"{wheel.name.split('-')[0]}-{wheel.name.split('-')[1]}.dist-info",
+    }
     assert "claimcheck/resources/models/tagger/config.json" in names  # the shipped models come along
     assert not [n for n in names if n.startswith(("training/", "eval/"))]

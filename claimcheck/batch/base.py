@@ -12,8 +12,6 @@ from claimcheck.errors import BatchError
 Progress = Callable[[int, int | None], None]
 
 
-
-
 @dataclass(frozen=True)
 class Article:
     """One article of the input. ``key`` is what the ledger records; ``id`` is what the

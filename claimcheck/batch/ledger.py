@@ -18,25 +18,12 @@ from filelock import FileLock, Timeout
 from claimcheck.batch.base import ArticleResult, BatchError, _pyarrow_parquet
 from claimcheck.batch.checking import _line
 from claimcheck.batch.output import output_schema
+from claimcheck.files import fsync_dir as _fsync_dir
 
 LEDGER_VERSION = 2
 #: JSON bytes read per Parquet row group when the staging file becomes the output
 #: (more when one row's line is longer).
 STAGING_BLOCK_BYTES = 16 << 20
-
-
-def _fsync_dir(path: Path) -> None:
-    """Make a folder's entries (files created, renamed, removed) durable."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # some file systems cannot fsync a folder
-        pass
-    finally:
-        os.close(fd)
 
 
 def _append(fh, data: bytes) -> int:

@@ -16,6 +16,7 @@ from claimcheck.batch.inputs import BatchInput, ItemsInput, _resume_place, open_
 from claimcheck.batch.ledger import LEDGER_VERSION, _locked, _Writer
 from claimcheck.batch.output import output_format
 from claimcheck.batch.ray_engine import _run_ray
+from claimcheck.files import is_special, resolve_link
 from claimcheck.pipeline import Checker
 
 
@@ -114,10 +115,13 @@ def _open_run(
     output = Path(output)
     ratings = list(ratings)
     fmt = output_format(output)
+    output = resolve_link(output)  # a symlink is written through: its target is the output
     if fmt == "parquet":
         _pyarrow_parquet()
     if output.is_dir():
         raise BatchError(f"{output}: is a folder; give an output file (.jsonl or .parquet)")
+    if is_special(output):  # never replaced nor cut back; a resumable run needs a regular file
+        raise BatchError(f"{output}: is not a regular file (a pipe or device); give a file, or stream with check -o")
     own = [output.with_name(output.name + s) for s in ("", ".progress.jsonl", ".errors.jsonl", ".staging.jsonl")]
     src = open_input(source, exclude=own)
     if engine == "ray":

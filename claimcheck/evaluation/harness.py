@@ -41,7 +41,10 @@ def evaluate(
 def summarize_metrics(m: dict[str, Any]) -> dict[str, Any]:
     """The headline figures of an eval run."""
     out: dict[str, Any] = {f"{r}.{k}_f1": m["spans"][r][k]["f1"] for r in ROLES for k in ("exact", "overlap")}
-    for part, keys in (("types", ("accuracy", "macro_f1", "ece")), ("claims", ("accuracy", "macro_f1", "false_attribution_rate"))):
+    for part, keys in (
+        ("types", ("accuracy", "macro_f1", "ece")),
+        ("claims", ("accuracy", "macro_f1", "false_attribution_rate")),
+    ):
         if m.get(part):
             out.update({f"{part}.{k}": m[part][k] for k in keys})
     if m.get("quality"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from claimcheck.data import DataError, LabelledExample, load_examples, save_examples
+from claimcheck.files import is_stdout
 from claimcheck.io.brat import read_brat_dir, read_brat_file, write_brat, write_brat_dir
 from claimcheck.io.documents import InputError, read_article
 from claimcheck.io.labelstudio import read_labelstudio, write_labelstudio
@@ -14,11 +15,13 @@ LABEL_FORMATS = ("jsonl", "brat", "labelstudio")
 
 def label_format(path: Path, fmt: str | None = None) -> str:
     """The labels format of ``path``: given, else a folder is BRAT, ``.json`` is Label Studio,
-    anything else labelled-example JSONL."""
+    anything else labelled-example JSONL; ``-`` (standard output) is JSONL unless told."""
     if fmt:
         if fmt not in LABEL_FORMATS:
             raise DataError(f"unknown labels format {fmt!r} (known: {', '.join(LABEL_FORMATS)})")
         return fmt
+    if is_stdout(path):
+        return "jsonl"
     if path.is_dir() or (not path.suffix and not path.exists()):
         return "brat"
     return "labelstudio" if path.suffix.lower() == ".json" else "jsonl"
@@ -38,6 +41,8 @@ def write_labels(path: str | Path, examples: list[LabelledExample], fmt: str | N
     path = Path(path)
     fmt = label_format(path, fmt)
     if fmt == "brat":
+        if is_stdout(path):
+            raise DataError("BRAT labels are a folder of files: give a folder, not - (standard output)")
         write_brat_dir(examples, path)
     elif fmt == "labelstudio":
         write_labelstudio(path, examples)

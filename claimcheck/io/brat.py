@@ -17,7 +17,8 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from claimcheck.data import ATTRIBUTION_TYPES, Attribution, DataError, LabelledExample, atomic_write_text
+from claimcheck.data import ATTRIBUTION_TYPES, Attribution, DataError, LabelledExample
+from claimcheck.files import atomic_write_text
 
 _T_LINE = re.compile(r"^(T\d+)\t(\S+) ([\d ;]+)\t?")
 _ROLE = {"Source": "source", "Cue": "cue", "Content": "content"}

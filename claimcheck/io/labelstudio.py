@@ -30,7 +30,8 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from claimcheck.data import ATTRIBUTION_TYPES, ROLES, Attribution, DataError, LabelledExample, atomic_write_text
+from claimcheck.data import ATTRIBUTION_TYPES, ROLES, Attribution, DataError, LabelledExample
+from claimcheck.files import atomic_write_text
 
 #: Names shared with ``configs/label-studio.xml``.
 ROLE_CONTROL = "role"

@@ -3,7 +3,8 @@
 A model is a folder of plain files: ``config.json`` (architecture name, the
 claimcheck version that wrote it, a SHA-256 for every other file) plus the
 architecture's own safetensors/JSON files. Folders are written to a temporary
-sibling and renamed into place, so a crash never leaves half a model.
+sibling and renamed into place (:func:`claimcheck.files.replace_dir`), so a crash never
+leaves half a model.
 
 The config's ``settings`` are the architecture's own, read through its
 ``settings_schema`` (a pydantic model that refuses unknown keys), on save and on load.
@@ -15,9 +16,6 @@ import contextlib
 import hashlib
 import importlib
 import json
-import os
-import shutil
-import tempfile
 import warnings
 from enum import StrEnum
 from pathlib import Path
@@ -27,6 +25,7 @@ from pydantic import BaseModel, ValidationError
 
 from claimcheck.data import Attribution
 from claimcheck.errors import ConfigError, ModelError
+from claimcheck.files import previous_dir, replace_dir, resolve_link
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "resources" / "models"
 DEFAULT_MODEL = "tagger"
@@ -155,26 +154,6 @@ def list_models() -> list[dict[str, Any]]:
     return out
 
 
-def _previous(directory: Path) -> Path:
-    """Where :func:`save_model` keeps the folder it replaces while swapping in the new one."""
-    return directory.with_name(f".{directory.name}.old")
-
-
-def _sync_folder(directory: Path) -> None:
-    """Flush a folder's files and its entry list to disk, so that a power cut after the
-    rename cannot leave the new folder with empty files (best effort where unsupported)."""
-    for path in directory.iterdir():
-        if path.is_file():
-            with path.open("rb") as fh:
-                os.fsync(fh.fileno())
-    with contextlib.suppress(OSError):  # directories cannot be opened for fsync on Windows
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def save_model(
     model: AttributionModel,
     directory: str | Path,
@@ -184,20 +163,17 @@ def save_model(
     """Write ``model`` as a model folder, atomically replacing ``directory``;
     ``files`` adds text files (a model card) by name.
 
-    The folder is written in full to a temporary sibling (``.NAME.XXXX``), then the old
-    folder is renamed to ``.NAME.old`` and the new one to ``NAME``. An error anywhere
-    (in ``save_files`` too) removes the temporary folder and leaves the old one as it
-    was; a process killed between the two renames leaves ``.NAME.old``, which
-    :func:`resolve_model_path` puts back on the next load.
+    The folder is written in full to a temporary sibling (``.NAME.XXXX``), fsynced, then
+    the old folder is renamed to ``.NAME.old`` and the new one to ``NAME``
+    (:func:`claimcheck.files.replace_dir`; a symlinked folder has its target replaced and
+    stays a link). An error anywhere (in ``save_files`` too) removes the temporary folder
+    and leaves the old one as it was; a process killed between the two renames leaves
+    ``.NAME.old``, which :func:`resolve_model_path` puts back on the next load.
     """
     from claimcheck.version import __version__
 
     directory = Path(directory)
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}."))
-    old = _previous(directory)
-    moved = False
-    try:
+    with replace_dir(directory) as tmp:
         settings = model.save_files(tmp)
         architecture = REGISTRY.get(model.architecture)
         if architecture is not None:  # a model must not write settings it cannot read back
@@ -213,20 +189,6 @@ def save_model(
             **(extra or {}),
         }
         (tmp / "config.json").write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        _sync_folder(tmp)
-        if directory.exists():
-            shutil.rmtree(old, ignore_errors=True)
-            moved = True  # set first: an interrupt right after the rename must still undo it
-            directory.rename(old)
-        tmp.rename(directory)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if moved and not directory.exists():
-            with contextlib.suppress(OSError):  # else the next load puts it back
-                old.rename(directory)
-        raise
-    shutil.rmtree(old, ignore_errors=True)  # the replaced folder, or one an earlier kill left
-    directory.chmod(0o755)
     return directory
 
 
@@ -252,7 +214,7 @@ def recover_model_folder(directory: Path) -> bool:
     Only when ``directory`` is missing and ``.NAME.old`` is a complete model (every file
     matches its hash). Returns whether ``directory`` is now there.
     """
-    old = _previous(directory)
+    old = previous_dir(resolve_link(directory))
     if directory.exists() or not (old / "config.json").is_file():
         return directory.is_dir()
     try:
@@ -261,7 +223,7 @@ def recover_model_folder(directory: Path) -> bool:
         return False
     restored = False
     with contextlib.suppress(OSError):  # someone else put it back: use what is there
-        old.rename(directory)
+        old.rename(resolve_link(directory))
         restored = True
     if restored:
         warnings.warn(

@@ -26,10 +26,12 @@ import torch
 from pydantic import BaseModel, ConfigDict
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from safetensors.torch import load_file, save_file
+from safetensors.torch import save as safetensors_bytes
 
 from claimcheck.data import ROLES, LabelledExample
 from claimcheck.errors import ConfigError, DataError, ModelError
 from claimcheck.evaluation.harness import summarize_metrics
+from claimcheck.files import atomic_write_bytes, previous_dir, replace_dir
 from claimcheck.io import read_labels
 from claimcheck.models.registry import file_sha256, load_model, save_model
 from claimcheck.models.source_context import source_features
@@ -194,24 +196,31 @@ def trainable_state(network: TaggerNetwork) -> dict[str, torch.Tensor]:
 
 
 def save_checkpoint(path: Path, network, optimizer, scheduler, progress: dict[str, Any]) -> None:
-    """Trainable weights and optimizer moments as safetensors, the rest as JSON."""
-    tmp = path.with_name(path.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    save_file(trainable_state(network), str(tmp / "weights.safetensors"))
-    opt = optimizer.state_dict()
-    tensors, scalars = {}, {}
-    for pid, st in opt["state"].items():
-        for k, v in st.items():
-            if torch.is_tensor(v) and v.dim() > 0:
-                tensors[f"{pid}.{k}"] = v.contiguous()
-            else:
-                scalars[f"{pid}.{k}"] = float(v)
-    save_file(tensors, str(tmp / "optimizer.safetensors"))
-    meta = {"param_groups": opt["param_groups"], "scalars": scalars, "scheduler": scheduler.state_dict(), **progress}
-    (tmp / "state.json").write_text(json.dumps(meta), encoding="utf-8")
-    shutil.rmtree(path, ignore_errors=True)
-    tmp.rename(path)
+    """Trainable weights and optimizer moments as safetensors, the rest as JSON; the folder is
+    swapped in whole (:func:`claimcheck.files.replace_dir`), so a kill keeps the last one."""
+    with replace_dir(path) as tmp:
+        save_file(trainable_state(network), str(tmp / "weights.safetensors"))
+        opt = optimizer.state_dict()
+        tensors, scalars = {}, {}
+        for pid, st in opt["state"].items():
+            for k, v in st.items():
+                if torch.is_tensor(v) and v.dim() > 0:
+                    tensors[f"{pid}.{k}"] = v.contiguous()
+                else:
+                    scalars[f"{pid}.{k}"] = float(v)
+        save_file(tensors, str(tmp / "optimizer.safetensors"))
+        meta = {
+            "param_groups": opt["param_groups"],
+            "scalars": scalars,
+            "scheduler": scheduler.state_dict(),
+            **progress,
+        }
+        (tmp / "state.json").write_text(json.dumps(meta), encoding="utf-8")
+
+
+def save_best(path: Path, network) -> None:
+    """The best epoch's trainable weights, written atomically (a kill keeps the previous best)."""
+    atomic_write_bytes(path, safetensors_bytes(trainable_state(network)))
 
 
 def load_checkpoint(path: Path, network, optimizer, scheduler) -> dict[str, Any]:
@@ -359,7 +368,9 @@ def model_card(config: FinetuneConfig, info: dict[str, Any]) -> str:
 Trained on `{config.train}` ({info["n_train_articles"]} articles, {info["n_train_windows"]} windows of
 at most {config.max_length} word pieces with {context}; {inference_context(config)} sentence(s) when it runs),
 batch {config.batch_size}, learning rate {config.learning_rate} (head {config.head_learning_rate}), seed {config.seed},
-{f"snapshot after {info['snapshot']['epochs_done']} epoch(s) of a run of " if info.get("snapshot") else ""}at most {config.epochs} epoch(s){
+{f"snapshot after {info['snapshot']['epochs_done']} epoch(s) of a run of " if info.get("snapshot") else ""}at most {
+        config.epochs
+    } epoch(s){
         f", stopped after {config.plateau_patience} epoch(s) without a better validation score"
         if config.plateau_patience
         else ""
@@ -512,6 +523,8 @@ def finetune(config: FinetuneConfig, resume: bool = True) -> Path:
     work = checkpoint_dir(config)
     checkpoint = work / "checkpoint"
     state: dict[str, Any] = {"epoch": 0, "step_in_epoch": 0, "best": None, "history": []}
+    if resume and not checkpoint.is_dir() and previous_dir(checkpoint).is_dir():
+        previous_dir(checkpoint).rename(checkpoint)  # a kill between save_checkpoint's two renames
     if resume and checkpoint.is_dir():
         state = load_checkpoint(checkpoint, network, optimizer, scheduler)
         log.info("resuming at epoch %d, step %d", state["epoch"] + 1, state["step_in_epoch"])
@@ -540,7 +553,7 @@ def finetune(config: FinetuneConfig, resume: bool = True) -> Path:
             record = _epoch_record(model, epoch + 1, running, validation, dev, config)
             score = record[config.selection_metric]
             if state["best"] is None or score is None or score > state["best"]["score"]:
-                save_file(trainable_state(network), str(work / "best.safetensors"))
+                save_best(work / "best.safetensors", network)
                 state["best"] = {"epoch": epoch + 1, "score": score}
             state["history"].append(record)
             log.info("epoch %d: %s", epoch + 1, json.dumps(record))
@@ -586,7 +599,9 @@ def measure(model, validation: list[LabelledExample], config: FinetuneConfig) ->
     return out
 
 
-def _finish(network, tokenizer, settings, train, validation, config: FinetuneConfig, state, info, work: Path | None) -> Path:
+def _finish(
+    network, tokenizer, settings, train, validation, config: FinetuneConfig, state, info, work: Path | None
+) -> Path:
     """Fit the type head on the training articles' typed sources, measure the stored model
     on validation, dev and the gold dev labels, and save it with its model card."""
     model = TransformerAttributionModel(network, tokenizer, None, settings)
