@@ -675,11 +675,11 @@ def test_check_out_table_keeps_the_old_file_when_the_run_fails(
     calls = []
     real = cli.print_table
 
-    def failing_second(console, name, report):
+    def failing_second(console, name, report, verbose=False):
         calls.append(name)
         if len(calls) == 2:
             raise RuntimeError("the renderer fails")
-        real(console, name, report)
+        real(console, name, report, verbose)
 
     monkeypatch.setattr(cli, "print_table", failing_second)
     (work / "table.txt").write_text("the previous report\n", encoding="utf-8")
