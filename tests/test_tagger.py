@@ -265,3 +265,13 @@ def test_snapshot_of_an_unfinished_run_then_resume(tiny_encoder, tmp_path, monke
         folder = ft.finetune(load_config(tmp_path / "run2.yaml", ft.FinetuneConfig))
     assert "resuming at epoch 2" in caplog.text
     assert [h["epoch"] for h in json.loads((folder / "config.json").read_text())["training"]["history"]] == [1, 2]
+
+
+def test_a_request_for_anonymity_is_no_claim_of_its_own():
+    from claimcheck.lexicons import withholding_request
+
+    assert withholding_request("requested anonymity due to the sensitive nature of the matter")
+    assert withholding_request("spoke on condition of anonymity because")
+    assert withholding_request("asked that his name be withheld")
+    assert not withholding_request("requested a recount in three counties")
+    assert not withholding_request("said the plan would fail")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from claimcheck.data import ROLES, Attribution
@@ -79,3 +81,61 @@ def test_fragments_of_a_content_or_source_are_bridged():
         at("criticised"),
         at("plan"),
     ]
+
+
+def test_case_ids_read_the_letter_case_the_uncased_encoder_cannot_see():
+    from claimcheck.models.windows import CASE_LOWER, CASE_NONE, CASE_TITLE, CASE_UPPER, case_ids
+
+    text = "The FBI said, I think, that McGuire was 42."
+
+    def at(word: str, length: int | None = None) -> tuple[int, int]:
+        start = text.index(word)
+        return (start, start + (length or len(word)))
+
+    alone = text.index(", I ") + 2  # the word "I"
+    pieces = [
+        (0, 0),
+        at("The"),
+        at("FBI"),
+        at("said"),
+        at(","),
+        (alone, alone + 1),
+        at("McGuire", 2),
+        at("Guire"),
+        at("42"),
+    ]
+    assert case_ids(text, pieces) == [
+        CASE_NONE,  # a special piece
+        CASE_TITLE,  # The
+        CASE_UPPER,  # FBI
+        CASE_LOWER,  # said
+        CASE_NONE,  # ,
+        CASE_TITLE,  # I: one capital alone is a capitalised word
+        CASE_TITLE,  # "Mc" of McGuire
+        CASE_TITLE,  # "Guire": capitalised inside the word
+        CASE_NONE,  # 42
+    ]
+
+
+def test_viterbi_never_puts_inside_after_outside():
+    import torch
+
+    from claimcheck.models.decoding import viterbi_tags
+    from claimcheck.models.windows import B, I, O
+
+    # argmax would read O I I O B: an inside with no beginning
+    scores = torch.tensor([[[5.0, 0, 0], [0, 1.0, 2.0], [0, 0, 3.0], [4.0, 0, 0], [0, 3.0, 0]]])
+    assert scores.argmax(-1).tolist() == [[O, I, I, O, B]]
+    (tags,) = viterbi_tags(scores, [5])
+    assert all(not (a == O and b == I) for a, b in itertools.pairwise(tags))
+    assert tags == [O, B, I, O, B]
+    # a row may open with I (it carries on a span from the window before); lengths are honoured
+    (short,) = viterbi_tags(torch.tensor([[[0, 0, 3.0], [0, 0, 3.0], [9.0, 0, 0]]]), [2])
+    assert short == [I, I]
+
+
+def test_trim_trailing_punctuation_keeps_closing_quotes():
+    from claimcheck.models.windows import trim_trailing_punctuation
+
+    text = 'He said the bridge will close. "It is unsafe."'
+    assert trim_trailing_punctuation(text, [(8, 30), (31, 46)]) == [(8, 29), (31, 46)]
