@@ -494,7 +494,9 @@ def _epoch_record(model, epoch: int, loss: float | None, validation, dev, config
     for name, examples in (("validation", validation), ("dev", dev)):
         if examples:
             metrics = dev_metrics(model, examples)
-            record[name] = summarize_metrics(metrics) | {"spans.mean_exact_f1": metrics["spans"]["mean_exact_f1"]}
+            # spans only: types and claims need the type head, which is fitted once, after the last epoch
+            spans = {k: v for k, v in summarize_metrics(metrics).items() if not k.startswith(("types.", "claims."))}
+            record[name] = spans | {"spans.mean_exact_f1": metrics["spans"]["mean_exact_f1"]}
     record["eval_seconds"] = round(time.perf_counter() - t0, 1)
     chosen_on = record.get("validation") or record.get("dev") or {}
     record[config.selection_metric] = chosen_on.get(config.selection_metric)
