@@ -6,7 +6,7 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -320,6 +320,15 @@ def check(
 
     The table gives each claim's score, source and type, and the main reason for its score (--verbose: all reasons); then the article's sourcing score and flags. Each file's result is written as soon as it is checked.
     """
+    _check_files(files, out, fmt, verbose, batch_size, lambda: _load_checker(model, scoring, ratings, precision))
+
+
+def _check_files(
+    files: list[str], out: Path | None, fmt: Format, verbose: bool, batch_size: int, load: Callable[[], Any]
+) -> None:
+    """``check``'s run: each file read as it is reached, checked and written at once (json and
+    html at the end), the model loaded (``load()``) at the first readable file; Ctrl-C or
+    SIGTERM exits 130 with what is finished written; exit 1 if any file failed."""
     failed = 0
     interrupted = False
     whole: list[tuple[str, ArticleReport]] = []  # json and html are rendered at the end
@@ -374,7 +383,7 @@ def check(
                         progress.advance(task)
                         continue
                     if checker is None:
-                        checker = _load_checker(model, scoring, ratings, precision)
+                        checker = load()
                         progress.start()
                     # one article at a time: its result is written, and the bar moves, as it is done
                     chunk.append((name, text))
