@@ -432,7 +432,7 @@ def withholding_request(text: str) -> bool:
 
 #: courtesy titles: they name no role ("Ms. Brenn" is a bare name)
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx"})
-#: lower-case words that are part of a name, not a role ("Bashar al-Assad", "Ursula von der Leyen")
+#: lower-case words that are part of a name, not a role ("Omar al-Farsi", "Ursula von der Leyen")
 NAME_PARTICLES = frozenset(
     {"al", "el", "bin", "ibn", "abu", "de", "da", "di", "du", "del", "della", "der", "den", "van", "von", "la", "le"}
 )

@@ -143,10 +143,10 @@ def mention_has_role(mention: str) -> bool:
     """Does a mention of a person give a role or an affiliation?
 
     An appositive or a parenthesis ("Dana Whitfield, the city's chief engineer",
-    "Ann Ortiz (D-Ohio)"), a title or role word ("Sen. Ortiz", "analyst Mehdi
-    Rahmati"), any lower-case descriptor ("harbour master Ida Brenn"), an
+    "Ann Ortiz (D-Ohio)"), a title or role word ("Sen. Ortiz", "economist Lena
+    Holm"), any lower-case descriptor ("harbour master Ida Brenn"), an
     affiliation ("Ida Brenn of the Port Authority", "Apple's Tim Cook"). Not a
-    courtesy title ("Ms. Brenn"), a name particle ("al-Assad"), a relative clause
+    courtesy title ("Ms. Brenn"), a name particle ("al-Farsi"), a relative clause
     ("officials, who") or joined names ("Clinton and Kaine").
     """
     m = re.search(r"[,(]", mention)

@@ -36,36 +36,53 @@ def test_own_example_types_and_scores(baseline: Checker):
     assert sum(report.summary.type_counts.values()) == len(report.claims)
 
 
+def _by_cue(report, text: str, cue: str):
+    """The claim whose attribution's cue is ``cue`` (selected by structure, not by quoting the article)."""
+    return next(c for c in report.claims if (a := report.attribution_of(c)) and a.text_of("cue", text).lower() == cue)
+
+
+def _by_source_word(report, text: str, word: str):
+    return next(
+        c for c in report.claims if (a := report.attribution_of(c)) and word in a.text_of("source", text).lower()
+    )
+
+
+#: sentences of the seed example in which the article speaks for itself (background and analysis)
+SEED_OWN_SENTENCES = (7, 9, 12)
+
+
 def test_seed_example_baseline(baseline: Checker):
     """The foundation's acceptance: the rule baseline on the seed example."""
     path = need(EXAMPLES / "iran-syria-evacuation.txt")
-    report = baseline.check(path.read_text(encoding="utf-8"))
-    rahmati = _claim(report, "According to Iranian analyst Mehdi Rahmati")
-    officials = _claim(report, "Regional and Iranian officials")
-    credit = _claim(report, "Original Source:")
+    text = path.read_text(encoding="utf-8")
+    report = baseline.check(text)
+    rahmati = _by_cue(report, text, "according to")  # the named analyst
+    officials = _by_source_word(report, text, "officials")  # the officials who asked not to be named
+    credit = _by_cue(report, text, "original source:")
     assert rahmati.type == "named_person"
     assert officials.type == "anonymous"
     assert "anonymous_with_reason" in [r.code for r in officials.reasons]
     assert officials.score < rahmati.score
     assert credit.type == "publication"
-    for background in ("Iran has been a crucial ally", "The withdrawal of Iranian", "This development merits"):
-        assert _claim(report, background).type == "unattributed"
+    for k in SEED_OWN_SENTENCES:
+        assert report.claims[k].type == "unattributed"
 
 
 def test_seed_example_default_model(checker: Checker):
     """The default (fine-tuned) model: the officials' claim is anonymous with its reason and
     scores below the named analyst's; the credit line is rated from the outlet table."""
     path = need(EXAMPLES / "iran-syria-evacuation.txt")
-    report = checker.check(path.read_text(encoding="utf-8"))
-    rahmati = _claim(report, "According to Iranian analyst Mehdi Rahmati")
-    officials = _claim(report, "Regional and Iranian officials")
-    credit = _claim(report, "Original Source:")
+    text = path.read_text(encoding="utf-8")
+    report = checker.check(text)
+    rahmati = _by_cue(report, text, "according to")
+    officials = _by_source_word(report, text, "officials")
+    credit = _by_cue(report, text, "original source:")
     assert (rahmati.type, officials.type, credit.type) == ("named_person", "anonymous", "publication")
     assert "anonymous_with_reason" in [r.code for r in officials.reasons]
     assert officials.score < rahmati.score
     rated = [r for r in credit.reasons if r.code == "outlet_rated"]
     assert rated and "0.90" in rated[0].text
-    assert _claim(report, "Iran has been a crucial ally").type == "unattributed"
+    assert report.claims[SEED_OWN_SENTENCES[0]].type == "unattributed"
 
 
 def test_report_round_trips_through_json(checker: Checker):

@@ -260,7 +260,7 @@ def test_a_role_is_any_descriptor_and_not_a_courtesy_title():
     assert _score("named_person", "Ida Brenn of the Port Authority")[1] == ["named_with_role"]
     assert _score("named_person", "Sen. Ida Brenn (D-Ohio)")[1] == ["named_with_role"]
     assert _score("named_person", "Ms. Brenn") == (0.75, ["named_no_role"])
-    assert _score("named_person", "Bashar al-Assad")[1] == ["named_no_role"]
+    assert _score("named_person", "Omar al-Farsi")[1] == ["named_no_role"]
     assert _score("named_person", "Brenn and Osei")[1] == ["named_no_role"]
     assert _score("named_person", "Harbour officials, who")[1] == ["named_no_role"]
 

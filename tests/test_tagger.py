@@ -270,7 +270,7 @@ def test_snapshot_of_an_unfinished_run_then_resume(tiny_encoder, tmp_path, monke
 def test_a_request_for_anonymity_is_no_claim_of_its_own():
     from claimcheck.lexicons import withholding_request
 
-    assert withholding_request("requested anonymity due to the sensitive nature of the matter")
+    assert withholding_request("requested anonymity because the talks were private")
     assert withholding_request("spoke on condition of anonymity because")
     assert withholding_request("asked that his name be withheld")
     assert not withholding_request("requested a recount in three counties")
