@@ -10,13 +10,16 @@ carries on a span from the window before (see ``windows.merge_continued``).
 
 from __future__ import annotations
 
+import functools
+
 import torch
 
-from claimcheck.models.windows import B, I, O  # noqa: F401  (the tag ids the transitions index)
+from claimcheck.models.windows import I, O
 
 FORBIDDEN = -1.0e4
 
 
+@functools.cache
 def _bio_crf():
     from torchcrf import CRF
 
@@ -29,21 +32,15 @@ def _bio_crf():
     return crf.eval()
 
 
-_CRF = None
-
-
 def viterbi_tags(logits: torch.Tensor, lengths: list[int]) -> list[list[int]]:
     """Best allowed tag sequence per row.
 
     ``logits``: (rows, pieces, 3) tag scores, each row's pieces left-aligned;
     ``lengths``: how many pieces of each row count (at least one).
     """
-    global _CRF
-    if _CRF is None:
-        _CRF = _bio_crf()
     if not len(lengths):
         return []
     width = logits.shape[1]
     mask = torch.arange(width)[None, :] < torch.as_tensor(lengths)[:, None]
     with torch.no_grad():
-        return _CRF.decode(torch.log_softmax(logits.float(), dim=-1), mask=mask)
+        return _bio_crf().decode(torch.log_softmax(logits.float(), dim=-1), mask=mask)

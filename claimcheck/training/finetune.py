@@ -451,6 +451,12 @@ def with_annotated_types(examples: list[LabelledExample], annotations: dict[tupl
     return out
 
 
+def training_data(config: FinetuneConfig) -> tuple[list[LabelledExample], list[LabelledExample]]:
+    """The training articles and the validation articles, the latter with their annotated types."""
+    train, validation = split_validation(read_labels(config.train), config)
+    return train[: config.max_train_articles], with_annotated_types(validation, _annotations(config))
+
+
 def checkpoint_dir(config: FinetuneConfig) -> Path:
     """Where checkpoints live: outside the work tree, where a later session finds them."""
     if config.checkpoint_dir is not None:
@@ -508,10 +514,7 @@ def finetune(config: FinetuneConfig, resume: bool = True) -> Path:
     checkpoint in :func:`checkpoint_dir` unless ``resume`` is false."""
     torch.set_num_threads(config.threads)
     _seed_everything(config.seed)
-    annotations = _annotations(config)
-    train, validation = split_validation(read_labels(config.train), config)
-    train = train[: config.max_train_articles]
-    validation = with_annotated_types(validation, annotations)
+    train, validation = training_data(config)
     dev = read_labels(config.dev)[: config.max_dev_articles] if config.dev else []
     network, tokenizer = build_network(config)
     settings = settings_of(config)
@@ -641,9 +644,7 @@ def snapshot(config: FinetuneConfig, output: Path | None = None) -> Path:
     if not state_file.is_file() or not (work / "best.safetensors").is_file():
         raise ConfigError(f"{work}: no finished epoch of this config's run to take a snapshot of")
     state = json.loads(state_file.read_text(encoding="utf-8"))
-    train, validation = split_validation(read_labels(config.train), config)
-    train = train[: config.max_train_articles]
-    validation = with_annotated_types(validation, _annotations(config))
+    train, validation = training_data(config)
     network, tokenizer = build_network(config)
     _restore(network, work / "best.safetensors")
     info = {
@@ -901,11 +902,11 @@ def refit_type_head(config: FinetuneConfig, start: str | Path | None = None, out
         "context_sentences": inference_context(config),
         "train_context_sentences": config.context_sentences,
     }
-    train, validation = split_validation(read_labels(config.train), config)
-    head, counts = fit_type_head(model, train[: config.max_train_articles], config)
+    train, validation = training_data(config)
+    head, counts = fit_type_head(model, train, config)
     model.type_head = head
     info["type_labels"] = counts
-    info.update(measure(model, with_annotated_types(validation, _annotations(config)), config))
+    info.update(measure(model, validation, config))
     card_file = start_dir / "MODEL_CARD.md"
     if {"history", "best_epoch", "n_train_articles"} <= set(info):
         card = model_card(config, info)
