@@ -107,6 +107,29 @@ def test_type_head_gives_the_fitted_estimators_logits(tmp_path):
     assert again.classes_ == head.classes_ and again.temperature_ == head.temperature_
 
 
+def test_type_head_balanced_weights_each_type_alike(tmp_path):
+    """``class_weight="balanced"`` is scikit-learn's own weighting, and it survives saving."""
+    from scipy import sparse
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    from claimcheck.models.type_head import SpanTypeHead
+
+    feats, vectors, labels = _toy_data()
+    keep = [i for i, y in enumerate(labels) if y != "anonymous" or i % 5 == 0]  # few anonymous
+    feats, vectors, labels = [feats[i] for i in keep], vectors[keep], [labels[i] for i in keep]
+    head = SpanTypeHead(class_weight="balanced").fit_features(feats, vectors, labels)
+    x = sparse.hstack(
+        [sparse.csr_matrix(StandardScaler().fit_transform(vectors)), DictVectorizer().fit_transform(feats)]
+    )
+    model = LogisticRegression(class_weight="balanced", max_iter=3000).fit(x.tocsr(), labels)
+    np.testing.assert_allclose(head.coef_, model.coef_)
+    assert not np.allclose(head.coef_, SpanTypeHead().fit_features(feats, vectors, labels).coef_)
+    head.save(tmp_path)
+    assert SpanTypeHead.load(tmp_path).class_weight == "balanced"
+
+
 # -- the base encoder without AutoModel -------------------------------------------------------
 
 

@@ -228,7 +228,9 @@ def test_snapshot_of_an_unfinished_run_then_resume(tiny_encoder, tmp_path, monke
     data = tmp_path / "train.jsonl"
     save_examples(data, _examples())
     (tmp_path / "validation.txt").write_text("# held out\nc\n")
+    (tmp_path / "notes.md").write_text("## Encoder comparison\n\nLoRA against full fine-tuning.\n")
     lines = [
+        "card_notes: notes.md",
         "architecture: tagger.v1",
         f"base_encoder: {tiny_encoder}",
         "train: train.jsonl",
@@ -256,7 +258,9 @@ def test_snapshot_of_an_unfinished_run_then_resume(tiny_encoder, tmp_path, monke
     snap = ft.snapshot(cut, tmp_path / "snap")
     info = json.loads((snap / "config.json").read_text())["training"]
     assert info["snapshot"] == {"epochs_done": 1, "of": 1} and info["n_validation_articles"] == 1
-    assert "snapshot after 1 epoch(s)" in (snap / "MODEL_CARD.md").read_text()
+    card = (snap / "MODEL_CARD.md").read_text()
+    assert "snapshot after 1 epoch(s)" in card and "## Encoder comparison" in card  # the config's notes
+    assert "C=1.0, encoder vector weight 1.0, unweighted" in card
     model = load_model(snap)
     assert len(model.predict(ARTICLES)) == len(ARTICLES)
     assert (tmp_path / "checkpoints" / "checkpoint").is_dir(), "the snapshot leaves the run's checkpoint"

@@ -40,16 +40,24 @@ class SpanTypeHead:
     and ``temperature_``.
     """
 
-    def __init__(self, C: float = 1.0, dense_weight: float = 1.0, max_iter: int = 3000, seed: int = 0):
+    def __init__(
+        self,
+        C: float = 1.0,
+        dense_weight: float = 1.0,
+        class_weight: str | None = None,
+        max_iter: int = 3000,
+        seed: int = 0,
+    ):
         self.C = C
         self.dense_weight = dense_weight
+        self.class_weight = class_weight  # "balanced": each type weighs as much in the fit
         self.max_iter = max_iter
         self.seed = seed
 
     def _model(self) -> LogisticRegression:
         from sklearn.linear_model import LogisticRegression
 
-        return LogisticRegression(C=self.C, max_iter=self.max_iter)
+        return LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
 
     def fit(self, contexts: list[SourceContext], vectors: np.ndarray, labels: list[str]) -> SpanTypeHead:
         return self.fit_features([source_features(c) for c in contexts], vectors, labels)
@@ -133,6 +141,7 @@ class SpanTypeHead:
         meta = {
             "C": self.C,
             "dense_weight": self.dense_weight,
+            "class_weight": self.class_weight,
             "temperature": self.temperature_,
             "classes": self.classes_,
             "features": self.features_,
@@ -148,7 +157,7 @@ class SpanTypeHead:
     def load(cls, directory: Path) -> SpanTypeHead:
         meta = json.loads((directory / "type_head.json").read_text(encoding="utf-8"))
         w = load_file(str(directory / "type_head.safetensors"))
-        head = cls(C=meta["C"], dense_weight=meta["dense_weight"])
+        head = cls(C=meta["C"], dense_weight=meta["dense_weight"], class_weight=meta.get("class_weight"))
         head.temperature_ = meta["temperature"]
         head.classes_ = list(meta["classes"])
         head.features_ = list(meta["features"])

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import random
 import shutil
 import time
@@ -89,6 +90,9 @@ class FinetuneConfig(BaseModel):
     lora_dropout: float = 0.1
     lora_targets: list[str] = ["query", "key", "value", "dense"]
     type_head_C: float = 1.0
+    type_head_class_weight: Literal["balanced"] | None = None  # balanced: every type weighs the same
+    type_head_dense_weight: float = 1.0  # the encoder vector's weight beside the hand features
+    card_notes: ConfigPath | None = None  # a markdown file added to the model card (e.g. experiments)
     selection_metric: str = "spans.mean_exact_f1"
     # continuing on new labels (`claimcheck train --add`)
     replay: ConfigPath | None = None  # original training data to mix in, where it is at hand
@@ -301,8 +305,18 @@ def fit_type_head(
     each pooled from the fine-tuned encoder over its gold span."""
     feats, vectors, labels, origins = pooled_sources(model, examples, _annotations(config))
     counts = dict(Counter(origins))
-    head = SpanTypeHead(C=config.type_head_C, seed=config.seed).fit_features(feats, np.stack(vectors), labels)
+    head = new_type_head(config).fit_features(feats, np.stack(vectors), labels)
     return head, counts
+
+
+def new_type_head(config: FinetuneConfig) -> SpanTypeHead:
+    """An unfitted type head with the config's settings."""
+    return SpanTypeHead(
+        C=config.type_head_C,
+        dense_weight=config.type_head_dense_weight,
+        class_weight=config.type_head_class_weight,
+        seed=config.seed,
+    )
 
 
 # --------------------------------------------------------------------------- model card
@@ -357,6 +371,22 @@ def _by_class_table(by_class: dict[str, dict[str, dict[str, float]]]) -> str:
     return "\n".join(rows)
 
 
+def _shown(path: Path | None) -> str:
+    """A path as the card shows it: relative to where training ran (no home folders in a shipped card)."""
+    return os.path.relpath(path) if path is not None else "none"
+
+
+def _type_head_sentence(config: FinetuneConfig) -> str:
+    weighting = "every type weighing the same" if config.type_head_class_weight == "balanced" else "unweighted"
+    return f"C={config.type_head_C}, encoder vector weight {config.type_head_dense_weight}, {weighting}"
+
+
+def _notes(config: FinetuneConfig) -> str:
+    if config.card_notes is None:
+        return ""
+    return "\n" + config.card_notes.read_text(encoding="utf-8").strip() + "\n"
+
+
 def model_card(config: FinetuneConfig, info: dict[str, Any]) -> str:
     figures = info.get("figures") or ({"dev_gold": info["dev_gold"]} if info.get("dev_gold") else {})
     context = f"the preceding text as context, up to {config.context_sentences} sentence(s)"
@@ -365,7 +395,7 @@ def model_card(config: FinetuneConfig, info: dict[str, Any]) -> str:
 {_encoder_sentence(config)}, and a BIO head per role (source, cue, content){
         " with a learnt letter-case embedding added to the input" if config.case_features else ""
     }; tags decoded by {"constrained Viterbi (no I after O)" if config.decoding == "viterbi" else "argmax"}.
-Trained on `{config.train}` ({info["n_train_articles"]} articles, {info["n_train_windows"]} windows of
+Trained on `{_shown(config.train)}` ({info["n_train_articles"]} articles, {info["n_train_windows"]} windows of
 at most {config.max_length} word pieces with {context}; {inference_context(config)} sentence(s) when it runs),
 batch {config.batch_size}, learning rate {config.learning_rate} (head {config.head_learning_rate}), seed {config.seed},
 {f"snapshot after {info['snapshot']['epochs_done']} epoch(s) of a run of " if info.get("snapshot") else ""}at most {
@@ -377,15 +407,15 @@ batch {config.batch_size}, learning rate {config.learning_rate} (head {config.he
     }. Best epoch by validation `{config.selection_metric}`: {info["best_epoch"]}.
 
 **Model selection.** Every choice (epochs, decoding, heads, settings) is made on the validation
-split: {info.get("n_validation_articles", 0)} PolNeAR train articles held out by id (`{config.validation}`),
-never trained on. PolNeAR dev and the gold dev labels (`{config.dev_gold}`) are reported only,
+split: {info.get("n_validation_articles", 0)} PolNeAR train articles held out by id (`{_shown(config.validation)}`),
+never trained on. PolNeAR dev and the gold dev labels (`{_shown(config.dev_gold)}`) are reported only,
 never used for a choice or for training. Validation types are scored on the annotated sources of
 the validation articles.
 
 The type head is a logistic regression over the source span's mean encoder vector
 plus hand features (capitalisation, lexicon hits, resolved antecedent, anonymity
-phrasing), with one temperature fitted on out-of-fold logits for calibration.
-Type labels: {info["type_labels"]} (`annotated`: `{config.annotations}`,
+phrasing) ({_type_head_sentence(config)}), with one temperature fitted on out-of-fold
+logits for calibration. Type labels: {info["type_labels"]} (`annotated`: `{_shown(config.annotations)}`,
 sources of the training articles typed by hand by the codebook; `sample` in the file says how each was picked).
 
 ## Learning curves
@@ -401,7 +431,7 @@ sources of the training articles typed by hand by the codebook; `sample` in the 
 {_by_class_table(info.get("by_class") or {})}
 
 Measured with `claimcheck eval` on {config.threads} CPU threads.
-
+{_notes(config)}
 ## Limits
 
 - Trained on US political news from 2015-2016 (PolNeAR); other domains and house
@@ -851,8 +881,7 @@ def _refit_type_head(model, previous: SpanTypeHead | None, new, replay, config: 
     if not labels:
         return previous
     log.info("type head: refitting on %d typed sources", len(labels))
-    head = SpanTypeHead(C=config.type_head_C, seed=config.seed)
-    return head.fit_features(feats, np.stack(vectors), labels, sample_weight=np.asarray(weights))
+    return new_type_head(config).fit_features(feats, np.stack(vectors), labels, sample_weight=np.asarray(weights))
 
 
 def continue_card(info: dict[str, Any]) -> str:
