@@ -5,7 +5,9 @@
 Reports, on the same articles in one run: articles/s and words/s of the whole
 pipeline (load excluded), the word pieces it encodes, the time of a bare forward
 pass of the encoder over the very same windows (the limit the pipeline can
-reach) and the ratio pipeline/limit, start-up (import + model load, timed in
+reach) and the ratio pipeline/limit, the ratio of the pipeline to a bare pass over
+the text itself (windows of 256 pieces, no context: what a plain MiniLM-L6 tagger
+would encode; the default model must stay within 2x of it), start-up (import + model load, timed in
 fresh interpreters) and peak resident memory. Where the CPU runs bfloat16 the
 fp32 fallback is timed too. ``--profile FILE`` writes a pyinstrument profile of
 the pipeline pass. Run it on an idle machine: a second process on the other core
@@ -100,6 +102,16 @@ def _encoder_pass(net, windows, batch_windows: int = 16) -> float:
     return time.perf_counter() - t0
 
 
+#: the reference pass over the text itself: windows of this many pieces, no preceding context
+TEXT_PASS_LENGTH = 256
+
+
+def _text_windows(net, texts: list[str]) -> list:
+    from claimcheck.models.windows import make_windows
+
+    return [w for t in texts for w in make_windows(net.tokenizer, t, TEXT_PASS_LENGTH, 0)]
+
+
 def _timed(checker, texts: list[str], words: int, profile: Path | None) -> dict[str, Any]:
     checker.check_many(texts[:2])  # warm-up
     profiler = None
@@ -159,8 +171,14 @@ def bench(
         return report
 
     windows = [w for t in texts for w in net.windows(t)]
+    text_windows = _text_windows(net, texts)
     pieces = sum(len(w.input_ids) for w in windows)
-    report.update(bf16_supported=bf16_supported(), pieces=pieces, pieces_per_article=round(pieces / len(texts), 1))
+    report.update(
+        bf16_supported=bf16_supported(),
+        pieces=pieces,
+        pieces_per_article=round(pieces / len(texts), 1),
+        text_pieces=sum(len(w.input_ids) for w in text_windows),
+    )
     runs = {}
     # the requested precision first; the fp32 fallback beside it wherever bf16 runs
     # (precision is chosen when a model is loaded: one load per precision)
@@ -176,7 +194,10 @@ def bench(
             net = checker.model
         run = _timed(checker, texts, words, profile if i == 0 else None)
         encoder_s = _encoder_pass(net, windows)
+        text_s = _encoder_pass(net, text_windows)
         run.update(
+            text_pass_seconds=round(text_s, 2),
+            pipeline_over_text_pass=round(run["pipeline_seconds"] / text_s, 3),
             encoder_seconds=round(encoder_s, 2),
             encoder_pieces_per_s=round(pieces / encoder_s, 1),
             pipeline_pieces_per_s=round(pieces / run["pipeline_seconds"], 1),
