@@ -47,3 +47,17 @@ def test_finetune_smoke(tmp_path, monkeypatch):
     assert [a.model_dump() for a in again.predict([text])[0]] == first
     assert again.type_head.data_ is not None
     assert "sources of the training articles typed by hand" in (refit / "MODEL_CARD.md").read_text()
+
+    # the type head's settings are chosen on a validation split (two typed validation articles here)
+    from eval.type_head_grid import GRID
+    from eval.type_head_grid import main as grid
+
+    ids = (REPO / "configs" / "splits" / "polnear-validation.txt").read_text().split("\n")
+    (tmp_path / "held.txt").write_text("\n".join([i for i in ids if i and not i.startswith("#")][:2]))
+    smoke = str(REPO / "configs" / "finetune-smoke.yaml")
+    grid(
+        ["--config", smoke, "--set", "validation=held.txt", "--model", str(refit), "--threads", "1", "--out", "g.jsonl"]
+    )
+    lines = [json.loads(line) for line in (tmp_path / "g.jsonl").read_text().splitlines()]
+    assert len(lines) == len(GRID["C"]) * len(GRID["class_weight"]) * len(GRID["dense_weight"])
+    assert all(0 <= line["types.macro_f1"] <= 1 and line["types.per_class"] for line in lines)

@@ -1,0 +1,77 @@
+"""Type-head settings of a trained tagger, chosen on the validation split.
+
+    python -m eval.type_head_grid --config configs/tagger-full.yaml --model claimcheck/resources/models/tagger-full
+
+Pools the typed training sources from the model's encoder once, fits the head with
+each setting of the grid and scores the checker on the config's validation articles
+(types, claims, false attributions). Writes one JSON line per setting; the best by
+validation type macro-F1 is the one to write into the config (``type_head_C``,
+``type_head_class_weight``, ``type_head_dense_weight``) before
+``claimcheck train --config ... --type-head-only``. PolNeAR dev and the gold dev
+labels are not read: no choice is made on them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+from pathlib import Path
+
+GRID = {"C": [0.3, 1.0], "class_weight": [None, "balanced"], "dense_weight": [0.5, 1.0]}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--config", type=Path, required=True, help="the training config (its validation split)")
+    parser.add_argument("--model", required=True, help="the trained tagger: a name or a folder")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], help="a config key=value")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=None, help="also write the JSON lines here")
+    args = parser.parse_args(argv)
+
+    import numpy as np
+    import torch
+
+    from claimcheck.evaluation.harness import evaluate
+    from claimcheck.models.registry import load_model
+    from claimcheck.models.type_head import SpanTypeHead
+    from claimcheck.pipeline import Checker
+    from claimcheck.training.config import load_config
+    from claimcheck.training.finetune import FinetuneConfig, pooled_sources, training_data
+    from claimcheck.training.weak_labels import load_annotations
+
+    torch.set_num_threads(args.threads)
+    config = load_config(args.config, FinetuneConfig, args.overrides)
+    if config.validation is None:
+        parser.error(f"{args.config} names no validation split: there is nothing to choose on")
+    train, validation = training_data(config)
+    model = load_model(args.model)
+    annotations = load_annotations(config.annotations) if config.annotations else {}
+    feats, vectors, labels, _ = pooled_sources(model, train, annotations)
+    matrix = np.stack(vectors)
+    lines = []
+    for c, weighting, dense in itertools.product(*GRID.values()):
+        head = SpanTypeHead(C=c, class_weight=weighting, dense_weight=dense, seed=config.seed)
+        model.type_head = head.fit_features(feats, matrix, labels)
+        metrics = evaluate(Checker(model), validation)
+        line = {
+            "type_head_C": c,
+            "type_head_class_weight": weighting,
+            "type_head_dense_weight": dense,
+            "types.macro_f1": metrics["types"]["macro_f1"],
+            "types.ece": metrics["types"]["ece"],
+            "claims.macro_f1": metrics["claims"]["macro_f1"],
+            "types.per_class": {k: v["f1"] for k, v in metrics["types"]["per_class"].items()},
+        }
+        lines.append(json.dumps(line))
+        print(lines[-1], flush=True)
+    if args.out:
+        from claimcheck.files import atomic_write_text
+
+        atomic_write_text(args.out, "\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
