@@ -268,7 +268,9 @@ def test_snapshot_of_an_unfinished_run_then_resume(tiny_encoder, tmp_path, monke
     with caplog.at_level("INFO"):
         folder = ft.finetune(load_config(tmp_path / "run2.yaml", ft.FinetuneConfig))
     assert "resuming at epoch 2" in caplog.text
-    assert [h["epoch"] for h in json.loads((folder / "config.json").read_text())["training"]["history"]] == [1, 2]
+    history = json.loads((folder / "config.json").read_text())["training"]["history"]
+    assert [h["epoch"] for h in history] == [1, 2]
+    assert 0 < history[0]["train_seconds"] < history[1]["train_seconds"]  # wall time summed over the resume
 
 
 def test_a_request_for_anonymity_is_no_claim_of_its_own():

@@ -575,6 +575,7 @@ def finetune(config: FinetuneConfig, resume: bool = True) -> Path:
             progress.update(task, completed=state["step_in_epoch"])
             network.train()
             running = state.get("running_loss") if state["step_in_epoch"] else None
+            trained, t0 = state.get("train_seconds", 0.0), time.perf_counter()  # wall time of the steps, resumes summed
             for step in range(state["step_in_epoch"], steps_per_epoch):
                 picked = [windows[i] for i in order[step * config.batch_size : (step + 1) * config.batch_size]]
                 loss = train_step(network, collate(picked, tokenizer.pad_token_id), loss_fn, optimizer, scheduler)
@@ -582,10 +583,13 @@ def finetune(config: FinetuneConfig, resume: bool = True) -> Path:
                 progress.update(task, advance=1, loss=running)
                 if (step + 1) % config.checkpoint_steps == 0:
                     progress_state = {**state, "epoch": epoch, "step_in_epoch": step + 1, "running_loss": running}
+                    progress_state["train_seconds"] = trained + time.perf_counter() - t0
                     save_checkpoint(checkpoint, network, optimizer, scheduler, progress_state)
             network.eval()
+            state["train_seconds"] = trained + time.perf_counter() - t0
             model = TransformerAttributionModel(network, tokenizer, None, settings)
             record = _epoch_record(model, epoch + 1, running, validation, dev, config)
+            record["train_seconds"] = round(state["train_seconds"], 3)
             score = record[config.selection_metric]
             if state["best"] is None or score is None or score > state["best"]["score"]:
                 save_best(work / "best.safetensors", network)
