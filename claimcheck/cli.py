@@ -603,8 +603,8 @@ def evaluate(
     epilog=_examples(
         "claimcheck train -c configs/baseline.yaml",
         "claimcheck train -c configs/baseline.yaml --set C=2.0",
-        "claimcheck train -c configs/finetune.yaml --add batch.jsonl -o ~/models/mine",
-        "claimcheck train -c configs/tagger-full.yaml --snapshot -o ~/models/best-so-far",
+        "claimcheck train -c configs/tagger.yaml --add batch.jsonl -o ~/models/mine",
+        "claimcheck train -c configs/tagger.yaml --snapshot -o ~/models/best-so-far",
     )
 )
 def train(

@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--gold", type=Path, required=True)
     parser.add_argument("--work", type=Path, required=True, help="a folder outside the repository")
     parser.add_argument("--model", default=None, help="the model to start from (default: the default)")
-    parser.add_argument("--config", type=Path, default=REPO / "configs" / "finetune.yaml")
+    parser.add_argument("--config", type=Path, default=REPO / "configs" / "tagger.yaml")
     parser.add_argument("--n", type=int, default=10)
     parser.add_argument("--set", dest="overrides", action="append", default=[])
     args = parser.parse_args(argv)

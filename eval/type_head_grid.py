@@ -1,6 +1,6 @@
 """Type-head settings of a trained tagger, chosen on the validation split.
 
-    python -m eval.type_head_grid --config configs/tagger-full.yaml --model claimcheck/resources/models/tagger-full
+    python -m eval.type_head_grid --config configs/tagger.yaml --model tagger
 
 Pools the typed training sources from the model's encoder once, fits the head with
 each setting of the grid and scores the checker on the config's validation articles

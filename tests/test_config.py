@@ -48,8 +48,10 @@ def test_relative_paths_resolve_against_the_config_file(tmp_path: Path, monkeypa
     ("name", "schema", "output"),
     [
         ("baseline.yaml", BaselineConfig, REPO / "claimcheck" / "resources" / "models" / "baseline"),
-        ("finetune.yaml", FinetuneConfig, REPO / "claimcheck" / "resources" / "models" / "tagger"),
+        ("tagger.yaml", FinetuneConfig, REPO / "claimcheck" / "resources" / "models" / "tagger"),
+        ("tagger-lora.yaml", FinetuneConfig, REPO / "claimcheck" / "resources" / "models" / "tagger-lora"),
         ("finetune-smoke.yaml", FinetuneConfig, REPO / "runs" / "smoke"),
+        ("experiments/lora-validation.yaml", FinetuneConfig, REPO / "runs" / "lora-validation"),
     ],
 )
 def test_shipped_configs_name_the_same_files_from_any_working_directory(
