@@ -6,6 +6,7 @@ import io
 import json
 import os
 import select
+import signal
 import time
 from pathlib import Path
 
@@ -436,14 +437,23 @@ def test_loader_accepts_unattributed_without_source(tmp_path: Path):
 # --------------------------------------------------------------------------- through a terminal
 
 
+def _as_a_shell_starts_it() -> None:
+    """In the child: a controlling terminal, so that Ctrl-C signals, and SIGINT at its default
+    as a terminal's shell leaves it (an ignored signal stays ignored across exec, and the
+    pytest process may ignore SIGINT after an earlier test)."""
+    import fcntl
+    import termios
+
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Terminal:
     """`claimcheck label` in a pseudo-terminal, as a person types at it."""
 
     def __init__(self, path: Path):
-        import fcntl
         import subprocess
         import sys
-        import termios
 
         master, slave = os.openpty()
         env = {
@@ -457,7 +467,7 @@ class Terminal:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "claimcheck", "label", str(path)],
             stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True,
-            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),  # a controlling terminal: Ctrl-C signals
+            preexec_fn=_as_a_shell_starts_it,
         )  # fmt: skip
         os.close(slave)
         self.master, self.out, self.seen = master, "", 0
@@ -485,7 +495,17 @@ class Terminal:
         return self.expect(then)
 
     def finish(self, timeout: float = 30.0) -> int:
-        code = self.proc.wait(timeout)
+        # read while waiting: a child whose output fills the terminal's buffer blocks until it is read
+        deadline = time.monotonic() + timeout
+        while self.proc.poll() is None and time.monotonic() < deadline:
+            if select.select([self.master], [], [], 0.2)[0]:
+                try:
+                    self.out += os.read(self.master, 4096).decode("utf-8", "replace").replace("\r\n", "\n")
+                except OSError:
+                    break
+        if self.proc.poll() is None:
+            raise AssertionError(f"still running after {timeout} s; its output ends:\n{self.out[-1500:]}")
+        code = self.proc.wait()
         while select.select([self.master], [], [], 0.2)[0]:
             try:
                 chunk = os.read(self.master, 4096)
