@@ -19,7 +19,12 @@ import json
 import sys
 from pathlib import Path
 
-GRID = {"C": [0.3, 1.0], "class_weight": [None, "balanced"], "dense_weight": [0.5, 1.0]}
+#: the settings tried, by their config keys
+GRID = {
+    "type_head_C": [0.3, 1.0],
+    "type_head_class_weight": [None, "balanced"],
+    "type_head_dense_weight": [0.5, 1.0],
+}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -36,11 +41,15 @@ def main(argv: list[str] | None = None) -> None:
 
     from claimcheck.evaluation.harness import evaluate
     from claimcheck.models.registry import load_model
-    from claimcheck.models.type_head import SpanTypeHead
     from claimcheck.pipeline import Checker
     from claimcheck.training.config import load_config
-    from claimcheck.training.finetune import FinetuneConfig, pooled_sources, training_data
-    from claimcheck.training.weak_labels import load_annotations
+    from claimcheck.training.finetune import (
+        FinetuneConfig,
+        config_annotations,
+        new_type_head,
+        pooled_sources,
+        training_data,
+    )
 
     torch.set_num_threads(args.threads)
     config = load_config(args.config, FinetuneConfig, args.overrides)
@@ -48,21 +57,19 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"{args.config} names no validation split: there is nothing to choose on")
     train, validation = training_data(config)
     model = load_model(args.model)
-    annotations = load_annotations(config.annotations) if config.annotations else {}
-    feats, vectors, labels, _ = pooled_sources(model, train, annotations)
+    feats, vectors, labels, _ = pooled_sources(model, train, config_annotations(config))
     matrix = np.stack(vectors)
     lines = []
-    for c, weighting, dense in itertools.product(*GRID.values()):
-        head = SpanTypeHead(C=c, class_weight=weighting, dense_weight=dense, seed=config.seed)
-        model.type_head = head.fit_features(feats, matrix, labels)
+    for values in itertools.product(*GRID.values()):
+        setting = dict(zip(GRID, values, strict=True))  # the config's own keys
+        model.type_head = new_type_head(config.model_copy(update=setting)).fit_features(feats, matrix, labels)
         metrics = evaluate(Checker(model), validation)
         line = {
-            "type_head_C": c,
-            "type_head_class_weight": weighting,
-            "type_head_dense_weight": dense,
+            **setting,
             "types.macro_f1": metrics["types"]["macro_f1"],
             "types.ece": metrics["types"]["ece"],
             "claims.macro_f1": metrics["claims"]["macro_f1"],
+            "claims.false_attribution_rate": metrics["claims"]["false_attribution_rate"],
             "types.per_class": {k: v["f1"] for k, v in metrics["types"]["per_class"].items()},
         }
         lines.append(json.dumps(line))

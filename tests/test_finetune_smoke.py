@@ -59,5 +59,7 @@ def test_finetune_smoke(tmp_path, monkeypatch):
         ["--config", smoke, "--set", "validation=held.txt", "--model", str(refit), "--threads", "1", "--out", "g.jsonl"]
     )
     lines = [json.loads(line) for line in (tmp_path / "g.jsonl").read_text().splitlines()]
-    assert len(lines) == len(GRID["C"]) * len(GRID["class_weight"]) * len(GRID["dense_weight"])
+    assert len(lines) == len(GRID["type_head_C"]) * len(GRID["type_head_class_weight"]) * len(
+        GRID["type_head_dense_weight"]
+    )
     assert all(0 <= line["types.macro_f1"] <= 1 and line["types.per_class"] for line in lines)

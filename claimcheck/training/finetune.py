@@ -293,7 +293,7 @@ def pooled_sources(
     return feats, vectors, [r[3] for r in rows], [r[4] for r in rows]
 
 
-def _annotations(config: FinetuneConfig) -> dict[tuple[str, str], str]:
+def config_annotations(config: FinetuneConfig) -> dict[tuple[str, str], str]:
     """The config's type annotations of the training data (none where the config names none)."""
     return load_annotations(config.annotations) if config.annotations else {}
 
@@ -303,7 +303,7 @@ def fit_type_head(
 ) -> tuple[SpanTypeHead, dict[str, int]]:
     """Fit the type head on the typed sources of ``examples`` (given or annotated types),
     each pooled from the fine-tuned encoder over its gold span."""
-    feats, vectors, labels, origins = pooled_sources(model, examples, _annotations(config))
+    feats, vectors, labels, origins = pooled_sources(model, examples, config_annotations(config))
     counts = dict(Counter(origins))
     head = new_type_head(config).fit_features(feats, np.stack(vectors), labels)
     return head, counts
@@ -484,7 +484,7 @@ def with_annotated_types(examples: list[LabelledExample], annotations: dict[tupl
 def training_data(config: FinetuneConfig) -> tuple[list[LabelledExample], list[LabelledExample]]:
     """The training articles and the validation articles, the latter with their annotated types."""
     train, validation = split_validation(read_labels(config.train), config)
-    return train[: config.max_train_articles], with_annotated_types(validation, _annotations(config))
+    return train[: config.max_train_articles], with_annotated_types(validation, config_annotations(config))
 
 
 def checkpoint_dir(config: FinetuneConfig) -> Path:
@@ -857,7 +857,7 @@ def _original_type_data(
     if not Path(config.train).exists():
         return None
     examples = read_labels(config.train)[: config.max_train_articles]
-    feats, vectors, labels, _ = pooled_sources(model, examples, _annotations(config))
+    feats, vectors, labels, _ = pooled_sources(model, examples, config_annotations(config))
     return (feats, vectors, labels) if labels else None
 
 
