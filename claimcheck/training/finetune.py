@@ -34,15 +34,14 @@ from claimcheck.errors import ConfigError, DataError, ModelError
 from claimcheck.evaluation.harness import summarize_metrics
 from claimcheck.files import atomic_write_bytes, previous_dir, replace_dir
 from claimcheck.io import read_labels
+from claimcheck.models.encoders import DEFAULT_ENCODER, describe_encoder, encoder_path
 from claimcheck.models.registry import file_sha256, load_model, save_model
 from claimcheck.models.source_context import source_features
 from claimcheck.models.tagger import (
-    DEFAULT_ENCODER,
     ENCODER_FILE,
     FROZEN,
     TaggerNetwork,
     TransformerAttributionModel,
-    encoder_path,
     load_encoder_weights,
     load_heads,
     pad_batch,
@@ -323,15 +322,13 @@ def new_type_head(config: FinetuneConfig) -> SpanTypeHead:
 
 
 def _encoder_sentence(config: FinetuneConfig) -> str:
+    encoder = describe_encoder(config.base_encoder)
     if config.finetuning == "full":
         return (
-            f"A MiniLM-L6 encoder (`{config.base_encoder}`, uncased), fully fine-tuned (all weights but the\n"
-            "word embeddings, which stay as shipped and are not stored; the rest stored in float16)"
+            f"A {encoder}, fully fine-tuned (all weights but the word embeddings,\n"
+            "which stay as shipped and are not stored; the rest stored in float16)"
         )
-    return (
-        f"A MiniLM-L6 encoder (`{config.base_encoder}`, uncased) with LoRA adapters\n"
-        f"(r={config.lora_r}, alpha={config.lora_alpha}, on {', '.join(config.lora_targets)})"
-    )
+    return f"A {encoder} with LoRA adapters\n(r={config.lora_r}, alpha={config.lora_alpha}, on {', '.join(config.lora_targets)})"
 
 
 #: the span figures followed epoch by epoch (types need the type head, fitted once at the end)
