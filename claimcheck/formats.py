@@ -230,11 +230,12 @@ def print_eval(console: Console, metrics: dict[str, Any]) -> None:
     spans.add_column("role")
     spans.add_column("exact")
     spans.add_column("overlap")
+    cofenet = metrics.get("cofenet") or {}
+    if cofenet:
+        spans.add_column("exact, CofeNet's definition")
     for role, m in metrics["spans"].items():
-        spans.add_row(
-            role,
-            *(f"{m[k]['p']:.3f} / {m[k]['r']:.3f} / {m[k]['f1']:.3f}" for k in ("exact", "overlap")),
-        )
+        cells = [m[k] for k in ("exact", "overlap")] + ([cofenet[role]["exact"]] if role in cofenet else [])
+        spans.add_row(role, *(f"{c['p']:.3f} / {c['r']:.3f} / {c['f1']:.3f}" for c in cells))
     console.print(spans)
     summary = Table(title="types, claims, quality, speed")
     summary.add_column("metric")
