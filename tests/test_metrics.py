@@ -216,6 +216,15 @@ def test_cofenet_compares_words_not_characters():
     assert s["cue"]["exact"] == ALL
 
 
+def test_cofenet_a_span_of_punctuation_only_is_its_marks():
+    text = "The port’s plan: fares will rise."
+    gold = example(text, [att("g", text, "The port’s plan", ":", "fares will rise")])
+    s = cofenet_span_scores([gold], [report(text, [att("p", text, cue=": ")])])
+    assert s["cue"]["exact"] == ALL
+    s = cofenet_span_scores([gold], [report(text, [att("p", text, cue="plan:")])])
+    assert s["cue"]["exact"] == NONE
+
+
 def test_cofenet_identical_predictions_score_one_and_none_score_zero_recall():
     gold = _paras_gold()
     same = cofenet_span_scores([gold, gold], [report(PARAS, gold.attributions), report(PARAS, gold.attributions)])

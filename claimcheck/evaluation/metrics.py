@@ -132,37 +132,43 @@ def span_scores(gold: Sequence[Any], pred: Sequence[Any]) -> dict[str, dict[str,
 # --------------------------------------------------------------------------- CofeNet spans
 
 _WORD = re.compile(r"\w")
-#: A span as CofeNet counts it: ``(paragraph, first word, last word)``, word indices in the article.
+#: A span as CofeNet counts it: ``(paragraph, first token, last token)``, token indices in the article.
 TokenSpan = tuple[int, int, int]
 
 
-class _Words(NamedTuple):
-    """The words of one text: their offsets and the paragraph each is in."""
+class _Tokens(NamedTuple):
+    """The tokens of one text: their offsets, whether each is a word, and its paragraph."""
 
     starts: list[int]
     ends: list[int]
+    is_word: list[bool]
     paragraph: list[int]
 
 
-def _words(text: str) -> _Words:
-    """Word tokens of ``text`` (``tokenize``'s tokens less punctuation marks), with paragraphs."""
+def _tokens(text: str) -> _Tokens:
+    """``tokenize``'s tokens of ``text``, each marked as a word or a punctuation mark, with its paragraph."""
     para_starts = [start for start, _ in split_paragraphs(text)]
-    words = [t for t in tokenize(text) if _WORD.match(t.text)]
-    return _Words(
-        [w.start for w in words], [w.end for w in words], [bisect_right(para_starts, w.start) - 1 for w in words]
+    tokens = tokenize(text)
+    return _Tokens(
+        [t.start for t in tokens],
+        [t.end for t in tokens],
+        [bool(_WORD.match(t.text)) for t in tokens],
+        [bisect_right(para_starts, t.start) - 1 for t in tokens],
     )
 
 
-def token_spans(ranges: Iterable[Sequence[int]], words: _Words) -> set[TokenSpan]:
-    """CofeNet's spans of ``ranges``: each range as the first to last word it overlaps, cut
-    where a paragraph ends (one span per range per paragraph); a range over no word gives none."""
+def token_spans(ranges: Iterable[Sequence[int]], tokens: _Tokens) -> set[TokenSpan]:
+    """CofeNet's spans of ``ranges``: each range cut where a paragraph ends, each piece as
+    the first to last word it overlaps (the first to last punctuation mark where it
+    overlaps no word, as a cue ':' does); a piece over no token gives none."""
     spans: set[TokenSpan] = set()
     for start, end in ranges:
-        first = bisect_right(words.ends, start)  # the first word ending after ``start``
-        last = bisect_left(words.starts, end) - 1  # the last word starting before ``end``
-        for para, run in groupby(range(first, last + 1), key=words.paragraph.__getitem__):
-            indices = list(run)
-            spans.add((para, indices[0], indices[-1]))
+        first = bisect_right(tokens.ends, start)  # the first token ending after ``start``
+        last = bisect_left(tokens.starts, end) - 1  # the last token starting before ``end``
+        for para, run in groupby(range(first, last + 1), key=tokens.paragraph.__getitem__):
+            piece = list(run)
+            words = [k for k in piece if tokens.is_word[k]] or piece
+            spans.add((para, words[0], words[-1]))
     return spans
 
 
@@ -171,22 +177,23 @@ def cofenet_span_scores(gold: Sequence[Any], pred: Sequence[Any]) -> dict[str, A
 
     Each paragraph of an article (text between blank lines) is one instance. Every span
     of a role is cut at paragraph boundaries and into its ranges, so a content over two
-    paragraphs, or in two pieces, is two spans. Spans are compared on words (tokens of
-    ``claimcheck.text.tokenize`` that are not punctuation marks): a span is the first
-    and last word it overlaps, and two spans match when both are the same, so spaces,
-    punctuation and part-words at the edges do not count. Identical spans within an
-    article count once. A gold span with a prediction of the same words is a true
-    positive, the rest of either side a miss or a false alarm; counts are summed over
-    all instances of all articles (micro-average). ``n_instances``: the paragraphs.
+    paragraphs, or in two pieces, is two spans. Spans are compared on tokens
+    (``claimcheck.text.tokenize``): a span is the first and last word it overlaps
+    (punctuation marks only where it holds no word), and two spans match when both are
+    the same, so spaces, punctuation and part-words at the edges do not count. Identical
+    spans within an article count once. A gold span with a prediction of the same tokens
+    is a true positive, the rest of either side a miss or a false alarm; counts are
+    summed over all instances of all articles (micro-average). ``n_instances``: the
+    paragraphs.
     """
     _check_parallel(gold, pred)
     vectors: dict[str, tuple[list[int], list[int]]] = {role: ([], []) for role in ROLES}
     for g_ex, p_ex in zip(gold, pred, strict=True):
-        g_words = _words(g_ex.text)
-        p_words = g_words if p_ex.text == g_ex.text else _words(p_ex.text)
+        g_tokens = _tokens(g_ex.text)
+        p_tokens = g_tokens if p_ex.text == g_ex.text else _tokens(p_ex.text)
         for role, (y_true, y_pred) in vectors.items():
-            g = set().union(*(token_spans(getattr(att, role), g_words) for att in g_ex.attributions))
-            p = set().union(*(token_spans(getattr(att, role), p_words) for att in p_ex.attributions))
+            g = set().union(*(token_spans(getattr(att, role), g_tokens) for att in g_ex.attributions))
+            p = set().union(*(token_spans(getattr(att, role), p_tokens) for att in p_ex.attributions))
             hits, misses, false_alarms = len(g & p), len(g - p), len(p - g)
             y_true.extend([1] * (hits + misses) + [0] * false_alarms)
             y_pred.extend([1] * hits + [0] * misses + [1] * false_alarms)
