@@ -62,7 +62,7 @@ def test_eval_reports_both_span_definitions(tmp_path: Path, monkeypatch: pytest.
     write_labels(PATHS["jsonl"], [EXAMPLE], "jsonl")
     result = CliRunner().invoke(app, ["eval", PATHS["jsonl"], "--model", "baseline", "--out", "m.json"])
     assert result.exit_code == 0, result.output
-    assert "CofeNet" in result.output  # the table has a column for CofeNet's definition
+    assert "CofeNet" in result.output  # a table of the figures by CofeNet's definition
     metrics = json.loads(Path("m.json").read_text(encoding="utf-8"))
     summary = summarize_metrics(metrics)
     for role in ROLES:
