@@ -179,8 +179,9 @@ def cofenet_span_scores(gold: Sequence[Any], pred: Sequence[Any]) -> dict[str, A
     of a role is cut at paragraph boundaries and into its ranges, so a content over two
     paragraphs, or in two pieces, is two spans. Spans are compared on tokens
     (``claimcheck.text.tokenize``): a span is the first and last word it overlaps
-    (punctuation marks only where it holds no word), and two spans match when both are
-    the same, so spaces, punctuation and part-words at the edges do not count. Identical
+    (punctuation marks only where it holds no word), and two spans match when their
+    first and last tokens are the same, so spaces, punctuation and part-words at the
+    edges do not count but a missing word does. Identical
     spans within an article count once. A gold span with a prediction of the same tokens
     is a true positive, the rest of either side a miss or a false alarm; counts are
     summed over all instances of all articles (micro-average). ``n_instances``: the
