@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from claimcheck.data import ArticleReport
+from claimcheck.data import ROLES, ArticleReport
 
 FORMATS = ("table", "json", "jsonl", "csv", "markdown", "html", "labels")
 CSV_FIELDS = (
@@ -236,6 +236,14 @@ def print_eval(console: Console, metrics: dict[str, Any]) -> None:
             *(f"{m[k]['p']:.3f} / {m[k]['r']:.3f} / {m[k]['f1']:.3f}" for k in ("exact", "overlap")),
         )
     console.print(spans)
+    if cofenet := metrics.get("cofenet"):
+        table = Table(title="CofeNet's spans (P / R / F1)")
+        table.add_column("role")
+        table.add_column(f"exact, over {cofenet['n_instances']} paragraphs")
+        for role in ROLES:
+            c = cofenet[role]["exact"]
+            table.add_row(role, f"{c['p']:.3f} / {c['r']:.3f} / {c['f1']:.3f}")
+        console.print(table)
     summary = Table(title="types, claims, quality, speed")
     summary.add_column("metric")
     summary.add_column("value", justify="right")

@@ -171,6 +171,23 @@ _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+")
 _SPACE = re.compile(r"\s+")
 
 
+def split_paragraphs(text: str) -> list[tuple[int, int]]:
+    """Paragraphs as ``(start, end)`` offsets: the text between blank lines (the paragraph
+    break :func:`split_segments` cuts at first), whitespace trimmed, empty ones dropped."""
+    breaks = list(_PARAGRAPH_BREAK.finditer(text))
+    starts = [0] + [m.end() for m in breaks]
+    ends = [m.start() for m in breaks] + [len(text)]
+    paragraphs = []
+    for start, end in zip(starts, ends, strict=True):
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            paragraphs.append((start, end))
+    return paragraphs
+
+
 def _last_break(text: str, lo: int, hi: int) -> int | None:
     """The end of the last paragraph break in ``text[lo:hi]``, else of the last line
     break, sentence end or space; None when there is none."""

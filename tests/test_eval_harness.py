@@ -10,7 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from claimcheck.cli import app
-from claimcheck.data import Attribution, LabelledExample
+from claimcheck.data import ROLES, Attribution, LabelledExample
+from claimcheck.evaluation.harness import summarize_metrics
 from claimcheck.io import LABEL_FORMATS, write_labels
 
 # Made-up article text, written for this test.
@@ -54,3 +55,17 @@ def test_eval_reads_every_labels_format(fmt: str, tmp_path: Path, monkeypatch: p
     metrics = json.loads(Path("m.json").read_text(encoding="utf-8"))
     assert (metrics["n_articles"], metrics["n_gold_attributions"]) == (1, 2)
     assert metrics["claims"]["n"] == 2
+
+
+def test_eval_reports_both_span_definitions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    write_labels(PATHS["jsonl"], [EXAMPLE], "jsonl")
+    result = CliRunner().invoke(app, ["eval", PATHS["jsonl"], "--model", "baseline", "--out", "m.json"])
+    assert result.exit_code == 0, result.output
+    assert "CofeNet" in result.output  # a table of the figures by CofeNet's definition
+    metrics = json.loads(Path("m.json").read_text(encoding="utf-8"))
+    summary = summarize_metrics(metrics)
+    for role in ROLES:
+        assert summary[f"{role}.exact_f1"] == metrics["spans"][role]["exact"]["f1"]
+        assert summary[f"cofenet.{role}.exact_f1"] == metrics["cofenet"][role]["exact"]["f1"]
+    assert metrics["cofenet"]["n_instances"] == 1

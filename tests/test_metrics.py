@@ -8,6 +8,7 @@ from claimcheck.data import ArticleReport, Attribution, Claim, LabelledExample, 
 from claimcheck.evaluation.metrics import (
     calibration,
     claim_scores,
+    cofenet_span_scores,
     evaluate_predictions,
     match_spans,
     pair_attributions,
@@ -159,6 +160,78 @@ def test_span_scores_counts_over_all_articles():
     assert s["source"]["overlap"] == {"p": 1.0, "r": 0.5, "f1": 0.6667}
     # no cues anywhere: all zero rather than an error
     assert s["cue"]["exact"] == {"p": 0.0, "r": 0.0, "f1": 0.0}
+
+
+# --------------------------------------------------------------------------- cofenet_span_scores
+
+# Made-up article text, written for these tests: a headline and two paragraphs.
+PARAS = "Ferry fares rise\n\nPort chief Ana Ruiz said, “Fares will rise in May.\n\nThe new boats cost more.”"
+ALL = {"p": 1.0, "r": 1.0, "f1": 1.0}
+NONE = {"p": 0.0, "r": 0.0, "f1": 0.0}
+
+
+def _paras_gold() -> LabelledExample:
+    quote = (PARAS.index("“"), len(PARAS))  # one range over the paragraph break
+    return example(
+        PARAS, [Attribution(id="g", source=[rng(PARAS, "Ana Ruiz")], cue=[rng(PARAS, "said")], content=[quote])]
+    )
+
+
+def test_cofenet_content_over_a_paragraph_break_is_two_instances():
+    gold = _paras_gold()
+    first_only = report(PARAS, [att("p", PARAS, content="“Fares will rise in May.")])
+    s = cofenet_span_scores([gold], [first_only])
+    assert s["n_instances"] == 3
+    # two gold spans, one per paragraph; the prediction finds the first: p = 1, r = 1/2
+    assert s["content"]["exact"] == {"p": 1.0, "r": 0.5, "f1": 0.6667}
+    assert span_scores([gold], [first_only])["content"]["exact"] == NONE  # one span in the project's own figures
+    whole = report(PARAS, gold.attributions)
+    assert cofenet_span_scores([gold], [whole])["content"]["exact"] == ALL
+
+
+def test_cofenet_discontinuous_content_is_one_span_per_range():
+    text = "“The pier,” the mayor said, “will close in June.”"
+    pieces = [rng(text, "The pier"), rng(text, "will close in June")]
+    gold = example(text, [Attribution(id="g", cue=[rng(text, "said")], content=pieces)])
+    one_piece = report(text, [Attribution(id="p", content=pieces[1:])])
+    assert cofenet_span_scores([gold], [one_piece])["content"]["exact"] == {"p": 1.0, "r": 0.5, "f1": 0.6667}
+    assert span_scores([gold], [one_piece])["content"]["exact"] == NONE  # one span in the project's own figures
+    assert cofenet_span_scores([gold], [report(text, gold.attributions)])["content"]["exact"] == ALL
+
+
+def test_cofenet_compares_words_not_characters():
+    text = "Harbour master Ida O’Neil said fares will rise."
+    gold = example(text, [att("g", text, "Harbour master Ida O’Neil", "said", "fares will rise")])
+    # starts inside the first word, ends inside the last (at its apostrophe), or takes a space and
+    # a full stop: the same first and last words
+    loose = report(text, [att("p", text, "arbour master Ida O’", "said", " fares will rise.")])
+    s = cofenet_span_scores([gold], [loose])
+    assert s["source"]["exact"] == ALL
+    assert s["content"]["exact"] == ALL
+    assert span_scores([gold], [loose])["source"]["exact"] == NONE  # characters differ in the project's own
+    short = report(text, [att("p", text, "master Ida O’Neil", "said", "fares will")])  # a word missing
+    s = cofenet_span_scores([gold], [short])
+    assert s["source"]["exact"] == NONE
+    assert s["content"]["exact"] == NONE
+    assert s["cue"]["exact"] == ALL
+
+
+def test_cofenet_a_span_of_punctuation_only_is_its_marks():
+    text = "The port’s plan: fares will rise."
+    gold = example(text, [att("g", text, "The port’s plan", ":", "fares will rise")])
+    s = cofenet_span_scores([gold], [report(text, [att("p", text, cue=": ")])])
+    assert s["cue"]["exact"] == ALL
+    s = cofenet_span_scores([gold], [report(text, [att("p", text, cue="plan:")])])
+    assert s["cue"]["exact"] == NONE
+
+
+def test_cofenet_identical_predictions_score_one_and_none_score_zero_recall():
+    gold = _paras_gold()
+    same = cofenet_span_scores([gold, gold], [report(PARAS, gold.attributions), report(PARAS, gold.attributions)])
+    assert all(same[role]["exact"] == ALL for role in ("source", "cue", "content"))
+    empty = cofenet_span_scores([gold], [report(PARAS, [])])
+    assert all(empty[role]["exact"]["r"] == 0.0 for role in ("source", "cue", "content"))
+    assert all(empty[role]["exact"] == NONE for role in ("source", "cue", "content"))
 
 
 # --------------------------------------------------------------------------- pairing and types
@@ -456,7 +529,7 @@ def test_quality_score_fn_baseline():
 def test_evaluate_predictions_keys_and_length_check():
     gold, pred = _typed_gold(), _typed_pred()
     result = evaluate_predictions([gold], [pred])
-    assert set(result) == {"spans", "types", "claims", "quality", "n_articles", "n_gold_attributions"}
+    assert set(result) == {"spans", "cofenet", "types", "claims", "quality", "n_articles", "n_gold_attributions"}
     assert result["n_articles"] == 1
     assert result["n_gold_attributions"] == 3
     assert result["quality"] is None  # no gold quality

@@ -1,4 +1,4 @@
-from claimcheck.text import sentence_at, sentence_index, split_sentences, tokenize
+from claimcheck.text import sentence_at, sentence_index, split_paragraphs, split_sentences, tokenize
 
 
 def _sentences(text: str) -> list[str]:
@@ -17,6 +17,12 @@ def test_titles_and_initials_do_not_end_sentences():
 def test_quotes_and_paragraphs():
     text = "“We will win,” she said. “Never.”\n\nA headline without a stop\nNext line."
     assert _sentences(text) == ["“We will win,” she said.", "“Never.”", "A headline without a stop", "Next line."]
+
+
+def test_paragraphs_are_cut_at_blank_lines_only():
+    text = "\n Headline\n\nFirst line\nsame paragraph.\n \t\n\n  Second. \n"
+    assert [text[s:e] for s, e in split_paragraphs(text)] == ["Headline", "First line\nsame paragraph.", "Second."]
+    assert split_paragraphs(" \n\n ") == []
 
 
 def test_offsets_are_exact_and_trimmed():

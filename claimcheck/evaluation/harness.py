@@ -39,8 +39,10 @@ def evaluate(
 
 
 def summarize_metrics(m: dict[str, Any]) -> dict[str, Any]:
-    """The headline figures of an eval run."""
+    """The headline figures of an eval run (``cofenet.*``: span exact F1 by CofeNet's definition)."""
     out: dict[str, Any] = {f"{r}.{k}_f1": m["spans"][r][k]["f1"] for r in ROLES for k in ("exact", "overlap")}
+    if m.get("cofenet"):
+        out.update({f"cofenet.{r}.exact_f1": m["cofenet"][r]["exact"]["f1"] for r in ROLES})
     for part, keys in (
         ("types", ("accuracy", "macro_f1", "ece")),
         ("claims", ("accuracy", "macro_f1", "false_attribution_rate")),

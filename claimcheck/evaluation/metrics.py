@@ -12,9 +12,12 @@ only builds the label vectors they are called on.
 
 from __future__ import annotations
 
+import re
 import warnings
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from itertools import groupby
+from typing import Any, NamedTuple
 
 import numpy as np
 from scipy.stats import spearmanr
@@ -28,7 +31,7 @@ from sklearn.metrics import (
 
 from claimcheck.data import ATTRIBUTION_TYPES, ROLES
 from claimcheck.pipeline import claim_attributions
-from claimcheck.text import split_sentences
+from claimcheck.text import split_paragraphs, split_sentences, tokenize
 
 UNATTRIBUTED = "unattributed"
 N_BINS = 10
@@ -123,6 +126,80 @@ def span_scores(gold: Sequence[Any], pred: Sequence[Any]) -> dict[str, dict[str,
                 y_true.extend([1] * n_unmatched[0] + [0] * n_unmatched[1])
                 y_pred.extend([0] * n_unmatched[0] + [1] * n_unmatched[1])
         result[role] = {mode: _prf(*vectors[mode]) for mode in ("exact", "overlap")}
+    return result
+
+
+# --------------------------------------------------------------------------- CofeNet spans
+
+_WORD = re.compile(r"\w")
+#: A span as CofeNet counts it: ``(paragraph, first token, last token)``, token indices in the article.
+TokenSpan = tuple[int, int, int]
+
+
+class _Tokens(NamedTuple):
+    """The tokens of one text: their offsets, whether each is a word, and its paragraph."""
+
+    starts: list[int]
+    ends: list[int]
+    is_word: list[bool]
+    paragraph: list[int]
+
+
+def _tokens(text: str) -> _Tokens:
+    """``tokenize``'s tokens of ``text``, each marked as a word or a punctuation mark, with its paragraph."""
+    para_starts = [start for start, _ in split_paragraphs(text)]
+    tokens = tokenize(text)
+    return _Tokens(
+        [t.start for t in tokens],
+        [t.end for t in tokens],
+        [bool(_WORD.match(t.text)) for t in tokens],
+        [bisect_right(para_starts, t.start) - 1 for t in tokens],
+    )
+
+
+def token_spans(ranges: Iterable[Sequence[int]], tokens: _Tokens) -> set[TokenSpan]:
+    """CofeNet's spans of ``ranges``: each range cut where a paragraph ends, each piece as
+    the first to last word it overlaps (the first to last punctuation mark where it
+    overlaps no word, as a cue ':' does); a piece over no token gives none."""
+    spans: set[TokenSpan] = set()
+    for start, end in ranges:
+        first = bisect_right(tokens.ends, start)  # the first token ending after ``start``
+        last = bisect_left(tokens.starts, end) - 1  # the last token starting before ``end``
+        for para, run in groupby(range(first, last + 1), key=tokens.paragraph.__getitem__):
+            piece = list(run)
+            words = [k for k in piece if tokens.is_word[k]] or piece
+            spans.add((para, words[0], words[-1]))
+    return spans
+
+
+def cofenet_span_scores(gold: Sequence[Any], pred: Sequence[Any]) -> dict[str, Any]:
+    """Exact span P/R/F1 per role as CofeNet (Wang et al., COLING 2022) scores PolNeAR.
+
+    Each paragraph of an article (text between blank lines) is one instance. Every span
+    of a role is cut at paragraph boundaries and into its ranges, so a content over two
+    paragraphs, or in two pieces, is two spans. Spans are compared on tokens
+    (``claimcheck.text.tokenize``): a span is the first and last word it overlaps
+    (punctuation marks only where it holds no word), and two spans match when their
+    first and last tokens are the same, so spaces, punctuation and part-words at the
+    edges do not count but a missing word does. Identical
+    spans within an article count once. A gold span with a prediction of the same tokens
+    is a true positive, the rest of either side a miss or a false alarm; counts are
+    summed over all instances of all articles (micro-average). ``n_instances``: the
+    paragraphs.
+    """
+    _check_parallel(gold, pred)
+    vectors: dict[str, tuple[list[int], list[int]]] = {role: ([], []) for role in ROLES}
+    for g_ex, p_ex in zip(gold, pred, strict=True):
+        g_tokens = _tokens(g_ex.text)
+        p_tokens = g_tokens if p_ex.text == g_ex.text else _tokens(p_ex.text)
+        for role, (y_true, y_pred) in vectors.items():
+            g = set().union(*(token_spans(getattr(att, role), g_tokens) for att in g_ex.attributions))
+            p = set().union(*(token_spans(getattr(att, role), p_tokens) for att in p_ex.attributions))
+            hits, misses, false_alarms = len(g & p), len(g - p), len(p - g)
+            y_true.extend([1] * (hits + misses) + [0] * false_alarms)
+            y_pred.extend([1] * hits + [0] * misses + [1] * false_alarms)
+    result: dict[str, Any] = {role: {"exact": _prf(*vectors[role])} for role in ROLES}
+    result["n_instances"] = sum(len(split_paragraphs(ex.text)) for ex in gold)
     return result
 
 
@@ -325,10 +402,11 @@ def _check_parallel(gold: Sequence[Any], pred: Sequence[Any]) -> None:
 
 
 def evaluate_predictions(gold: Sequence[Any], pred: Sequence[Any]) -> dict[str, Any]:
-    """All metrics: spans, types, claims and quality (None where not computable)."""
+    """All metrics: spans (also by CofeNet's definition), types, claims and quality (None where not computable)."""
     _check_parallel(gold, pred)
     return {
         "spans": span_scores(gold, pred),
+        "cofenet": cofenet_span_scores(gold, pred),
         "types": type_scores(gold, pred),
         "claims": claim_scores(gold, pred),
         "quality": quality_scores(gold, pred),
