@@ -217,6 +217,28 @@ def test_content_interrupted_by_its_source_gets_both_parts():
     assert groups[1] == ([(31, 34)], (35, 39), [(40, 47)])
 
 
+def test_a_quotation_continued_after_a_long_cue_joins_unless_another_cue_lies_between():
+    from claimcheck.models.tagger import MAX_SPLIT_GAP, join_split_content
+
+    def spans_of(text: str, source: list[str], cue: list[str], content: list[str]) -> dict:
+        def at(s: str) -> tuple[int, int]:
+            return (text.index(s), text.index(s) + len(s))
+
+        return {"source": [at(s) for s in source], "cue": [at(c) for c in cue], "content": [at(c) for c in content]}
+
+    text = '"The levy is fair," Ortiz said of the harbour fees at a packed meeting on Monday night. "It stays."'
+    spans = spans_of(text, ["Ortiz"], ["said"], ['"The levy is fair,"', '"It stays."'])
+    assert len(text[text.index("said") : text.index('"It')]) > MAX_SPLIT_GAP  # beyond the plain rule
+    groups = join_split_content(text, link(split_sentences(text), spans), spans["content"])
+    assert groups[0][2] == spans["content"]
+
+    text = '"The levy is fair," Ortiz said, as Reyes warned that costs rose. "It goes."'
+    spans = spans_of(text, ["Ortiz", "Reyes"], ["said", "warned"], ['"The levy is fair,"', "costs rose", '"It goes."'])
+    groups = join_split_content(text, link(split_sentences(text), spans), spans["content"])
+    assert groups[0][2] == [spans["content"][0]]  # another cue lies between: not Ortiz's for sure
+    assert groups[1][2] == [spans["content"][1]]
+
+
 def test_merge_lora_equals_peft_merge(tiny_encoder, tmp_path):
     """Loading merges the adapter without importing peft; the weights must be peft's own merge."""
     from peft import LoraConfig, PeftModel, get_peft_model
