@@ -463,7 +463,8 @@ def batch(
     from claimcheck.batch import run_batch
 
     columns = (*Progress.get_default_columns()[:-1], MofNCompleteColumn(), _RateColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=err, transient=True) as progress:
+    # on a stderr that is no terminal the bar draws nothing (rich would still end it with a blank line)
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("checking", total=None, start=False)
 
         def on_progress(done: int, total: int | None) -> None:
