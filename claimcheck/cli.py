@@ -34,8 +34,10 @@ from claimcheck.data import ArticleReport
 from claimcheck.errors import ClaimcheckError, InputError
 from claimcheck.files import atomic_write_text, is_stdout, open_output
 from claimcheck.formats import print_eval, print_table, render_chunk, to_html, to_json
+from claimcheck.io import BRAT_SUFFIXES, label_format
 from claimcheck.io.documents import decode_article, read_article
 from claimcheck.models.registry import DEFAULT_MODEL, MODELS_DIR, Precision
+from claimcheck.outputs import check_output
 from claimcheck.version import __version__
 
 
@@ -320,6 +322,7 @@ def check(
 
     The table gives each claim's score, source and type, and the main reason for its score (--verbose: all reasons); then the article's sourcing score and flags. Each file's result is written as soon as it is checked.
     """
+    check_output(out, [*files, scoring, *(ratings or ())])
     _check_files(files, out, fmt, verbose, batch_size, lambda: _load_checker(model, scoring, ratings, precision))
 
 
@@ -463,7 +466,8 @@ def batch(
     from claimcheck.batch import run_batch
 
     columns = (*Progress.get_default_columns()[:-1], MofNCompleteColumn(), _RateColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=err, transient=True) as progress:
+    # on a stderr that is no terminal the bar draws nothing (rich would still end it with a blank line)
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("checking", total=None, start=False)
 
         def on_progress(done: int, total: int | None) -> None:
@@ -526,6 +530,7 @@ def convert(
     """Convert labels between labelled-example JSONL, BRAT standoff (PolNeAR) and Label Studio JSON."""
     from claimcheck.io import read_labels, write_labels
 
+    check_output(output, [source], folder=label_format(output, to_format) == "brat", folder_suffixes=BRAT_SUFFIXES)
     examples = read_labels(source, from_format)
     write_labels(output, examples, to_format)
     n_att = sum(len(ex.attributions) for ex in examples)
@@ -585,6 +590,7 @@ def evaluate(
     from claimcheck.evaluation.harness import evaluate as run_eval
     from claimcheck.io import read_labels
 
+    check_output(out, [data, scoring, *(ratings or ())], folder_suffixes=BRAT_SUFFIXES)
     examples = read_labels(data)
     checker = _load_checker(model, scoring, ratings, precision)
     with Progress(console=err, transient=True) as progress:
@@ -705,6 +711,7 @@ def fit_scoring(
     from claimcheck.io import read_labels
     from claimcheck.training.fit_scoring import fit_scoring as fit
 
+    check_output(out, [data], folder_suffixes=BRAT_SUFFIXES)
     examples = read_labels(data)
     result = fit(_load_checker(model), examples, alpha=alpha)
     result.weights.fitted_on = f"{data} ({result.n} attributions)"

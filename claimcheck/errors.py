@@ -41,3 +41,8 @@ class RatingsError(ClaimcheckError, ValueError):
 
 class BatchError(ClaimcheckError, ValueError):
     """A batch run that cannot start or go on (bad input or output, a finished output)."""
+
+
+class OutputError(ClaimcheckError, ValueError):
+    """An output that cannot be written (its folder missing or read-only), or that is one of
+    the command's own inputs; found before anything is loaded or written."""

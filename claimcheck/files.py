@@ -14,7 +14,9 @@ never destroys what it writes to.
 * A folder (a model) is written to a temporary sibling and swapped in with two renames
   (:func:`replace_dir`); a symlinked folder has its target swapped, the link kept.
 
-This module imports nothing from claimcheck, so that every other module may use it.
+This module imports nothing from claimcheck, so that every other module may use it. The
+checks a command makes before it writes (an output that is one of its inputs, a folder
+that is not writable) are in :mod:`claimcheck.outputs`.
 """
 
 from __future__ import annotations

@@ -53,6 +53,7 @@ from claimcheck.data import (
     save_examples,
 )
 from claimcheck.files import atomic_write_text
+from claimcheck.outputs import check_output, check_writable
 from claimcheck.text import split_sentences
 
 CORRECTED = "corrected"
@@ -594,8 +595,11 @@ def run_labeling(
 
     Raises:
         DataError: a malformed JSONL or progress file, or duplicate keys.
+        OutputError: a file that cannot be saved, or a progress file that is the JSONL itself.
     """
     console = console or Console(highlight=False)
+    check_writable(path)  # saved in place after every answer: fail now, not at the first answer
+    check_output(progress_path(path), [path])
     session = _Session(Path(path), console)
     total, pending = session.total, len(session.pending())
     if not total:

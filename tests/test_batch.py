@@ -27,6 +27,7 @@ from claimcheck.batch import COLUMNS, BatchError, BatchSummary, JsonlInput, outp
 from claimcheck.batch import inputs as batch_inputs
 from claimcheck.batch import ledger as batch_ledger
 from claimcheck.data import ArticleReport, Summary
+from claimcheck.errors import OutputError
 from claimcheck.formats import claim_rows
 from claimcheck.io.documents import InputError, decode_article, read_article
 from claimcheck.pipeline import Checker
@@ -485,7 +486,7 @@ def test_bad_paths_and_extensions(baseline: Checker, tmp_path: Path):
         run_batch(tmp_path / "one.txt", tmp_path / "out.jsonl", baseline)
     data = tmp_path / "data.jsonl"
     data.write_text(json.dumps({"text": ARTICLES["zoo.txt"]}) + "\n", encoding="utf-8")
-    with pytest.raises(BatchError, match="is the output"):
+    with pytest.raises(OutputError, match="it is the input"):
         run_batch(data, data, baseline, overwrite=True)
     assert data.exists()
     (tmp_path / "nottext.parquet").write_bytes(b"not parquet at all")

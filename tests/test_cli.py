@@ -578,6 +578,7 @@ def test_every_error_type_is_a_claimcheck_error_and_is_the_one_its_module_names(
         "InputError",
         "RatingsError",
         "BatchError",
+        "OutputError",
     }
     assert all(issubclass(t, ClaimcheckError) for t in _error_types())
     for module, name in [

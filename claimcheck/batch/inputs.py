@@ -17,6 +17,7 @@ from typing import Any
 
 from claimcheck.batch.base import Article, BatchError, _pyarrow_parquet
 from claimcheck.io.documents import InputError, article_text, decode_article, read_article
+from claimcheck.outputs import refuse_input_as_output
 from claimcheck.pipeline import clean_text
 
 ARTICLE_SUFFIXES = frozenset({".txt", ".html", ".htm"})
@@ -107,6 +108,10 @@ class BatchInput:
         """``(key, name, load)`` for each article from ``start`` on."""
         raise NotImplementedError
 
+    def paths(self) -> Iterator[str]:
+        """The files this input reads (none for ``(id, text)`` pairs)."""
+        return iter(())
+
     def read(self, start: Any, count: int | None = None) -> Iterator[Article]:
         """Up to ``count`` articles from place ``start`` on. Whatever one article raises (an
         undecodable file, JSON nested too deep, HTML the parser fails on) is its error."""
@@ -145,6 +150,9 @@ class FilesInput(BatchInput):
         for key, rel, _ in self.keys(start):
             yield key, key, partial(_file_article, key, os.path.join(self.root, rel))
 
+    def paths(self) -> Iterator[str]:
+        return (os.path.join(self.root, rel) for _, rel, _ in self.keys())
+
     def count(self) -> int:
         if n := super().count():
             return n
@@ -157,6 +165,9 @@ class FilesInput(BatchInput):
 class JsonlInput(BatchInput):
     path: str
     kind = "jsonl"
+
+    def paths(self) -> Iterator[str]:
+        return iter([self.path])
 
     def _lines(self, start: Any) -> Iterator[tuple[tuple[int, int], bytes]]:
         """``((offset, line number), line)`` for each line that is not blank."""
@@ -183,6 +194,9 @@ class ParquetInput(BatchInput):
 
     path: str
     kind = "parquet"
+
+    def paths(self) -> Iterator[str]:
+        return iter([self.path])
 
     def __post_init__(self) -> None:
         import pyarrow as pa
@@ -271,7 +285,8 @@ def _input(spec: dict[str, Any]) -> BatchInput:
 
 def open_input(source: str | Path | Iterable[tuple[str, str]], exclude: Iterable[Path] = ()) -> BatchInput:
     """The input for a folder, glob pattern, ``.jsonl`` or ``.parquet`` path, or an
-    iterable of ``(id, text)`` pairs. ``exclude``: files never to read (the run's own output)."""
+    iterable of ``(id, text)`` pairs. ``exclude``: files never to read (the run's own output):
+    an input file that is one of them is refused (:func:`refuse_input_as_output`)."""
     if not isinstance(source, str | Path):
         return ItemsInput(source)
     skip = sorted(str(Path(p).resolve()) for p in exclude)
@@ -279,8 +294,7 @@ def open_input(source: str | Path | Iterable[tuple[str, str]], exclude: Iterable
     if path.is_dir():
         return FilesInput(str(path.resolve()))
     if path.is_file():
-        if str(path.resolve()) in skip:
-            raise BatchError(f"{path}: is the output (or its ledger) of this run, not an input")
+        refuse_input_as_output([path], *exclude)
         suffix = path.suffix.lower()
         if suffix == ".jsonl":
             return JsonlInput(str(path.resolve()))

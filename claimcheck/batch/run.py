@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from functools import partial
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,6 +17,7 @@ from claimcheck.batch.ledger import LEDGER_VERSION, _locked, _Writer
 from claimcheck.batch.output import output_format
 from claimcheck.batch.ray_engine import _run_ray
 from claimcheck.files import is_special, resolve_link
+from claimcheck.outputs import check_writable, refuse_input_as_output
 from claimcheck.pipeline import Checker
 
 
@@ -56,9 +57,10 @@ def run_batch(
 
     Raises:
         BatchError: for a bad input or output, an output that exists, or one another run holds.
+        OutputError: an output (or a file beside it) that cannot be written or is one of the inputs.
         KeyboardInterrupt: as raised; committed batches are kept and a rerun resumes.
     """
-    output, ratings, fmt, src = _open_run(source, output, ratings, checker, batch_size, engine)
+    output, ratings, fmt, src = _open_run(source, output, scoring, ratings, checker, batch_size, engine)
     config = _config(checker, model, scoring, ratings, precision)
     header = {"claimcheck_batch": LEDGER_VERSION, "input": src.spec(), "format": fmt, "config": config}
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -101,29 +103,36 @@ def run_batch(
 def _open_run(
     source: str | Path | Iterable[tuple[str, str]],
     output: str | Path,
+    scoring: str | Path | None,
     ratings: Iterable[str | Path],
     checker: Checker | None,
     batch_size: int,
     engine: str,
 ) -> tuple[Path, list[str | Path], str, BatchInput]:
-    """Check the options and open the input, before any file is touched: the output as a
-    path, the ratings as a list, the output's format and the input."""
+    """Check the options and open the input, before any file is touched or the model loads:
+    the output as a path, the ratings as a list, the output's format and the input. The
+    output and the files beside it must be writable and none of the inputs."""
     if batch_size < 1:
         raise BatchError("batch size must be at least 1")
     if engine not in ("local", "ray"):
         raise BatchError(f"unknown engine {engine!r}; use local or ray")
-    output = Path(output)
+    given = Path(output)
     ratings = list(ratings)
-    fmt = output_format(output)
-    output = resolve_link(output)  # a symlink is written through: its target is the output
+    fmt = output_format(given)
+    output = resolve_link(given)  # a symlink is written through: its target is the output
     if fmt == "parquet":
         _pyarrow_parquet()
     if output.is_dir():
         raise BatchError(f"{output}: is a folder; give an output file (.jsonl or .parquet)")
     if is_special(output):  # never replaced nor cut back; a resumable run needs a regular file
         raise BatchError(f"{output}: is not a regular file (a pipe or device); give a file, or stream with check -o")
-    own = [output.with_name(output.name + s) for s in ("", ".progress.jsonl", ".errors.jsonl", ".staging.jsonl")]
+    beside = [output.with_name(output.name + s) for s in (".progress.jsonl", ".errors.jsonl", ".staging.jsonl")]
+    own = [given, *beside]  # named as given in messages
+    lock = output.with_name(output.name + ".lock")
+    for path in (output, *beside, lock):
+        check_writable(path)
     src = open_input(source, exclude=own)
+    refuse_input_as_output(chain(src.paths(), [scoring], ratings), *own, lock)
     if engine == "ray":
         if checker is not None:
             raise BatchError("engine 'ray' loads the model in each worker: pass model=..., not a checker")

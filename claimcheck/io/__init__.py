@@ -6,7 +6,7 @@ from pathlib import Path
 
 from claimcheck.data import DataError, LabelledExample, load_examples, save_examples
 from claimcheck.files import is_stdout
-from claimcheck.io.brat import read_brat_dir, read_brat_file, write_brat, write_brat_dir
+from claimcheck.io.brat import BRAT_SUFFIXES, read_brat_dir, read_brat_file, write_brat, write_brat_dir
 from claimcheck.io.documents import InputError, read_article
 from claimcheck.io.labelstudio import read_labelstudio, write_labelstudio
 
@@ -51,6 +51,7 @@ def write_labels(path: str | Path, examples: list[LabelledExample], fmt: str | N
 
 
 __all__ = [
+    "BRAT_SUFFIXES",
     "LABEL_FORMATS",
     "InputError",
     "read_article",

@@ -25,6 +25,8 @@ _ROLE = {"Source": "source", "Cue": "cue", "Content": "content"}
 _BRAT_ROLE = {"source": "Source", "cue": "Cue", "content": "Content"}
 #: The attribute names :func:`write_brat` writes and the reader reads back.
 TYPE_ATTRIBUTE, QUALITY_ATTRIBUTE = "Type", "Quality"
+#: The kinds of file :func:`read_brat_dir` reads in a folder (texts, annotations, metadata.tsv).
+BRAT_SUFFIXES = frozenset({".txt", ".ann", ".tsv"})
 
 
 def _read_attribute(ann_path: Path, lineno: int, line: str, values: dict[str, dict[str, object]]) -> None:
