@@ -641,7 +641,8 @@ def train(
         bool,
         typer.Option(
             "--type-head-only",
-            help="Refit only the type head of --from (default: the config's output) on the config's type labels.",
+            help="Refit only the type head of --from (default: the config's output) on the config's type labels; "
+            "the config's inference settings (context, min_detection) are applied and the figures renewed.",
         ),
     ] = False,
     snapshot: Annotated[

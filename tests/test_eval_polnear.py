@@ -1,16 +1,41 @@
 """The shipped model evaluated on real PolNeAR dev data; the figures go to the log.
 
-Floors sit just under the figures measured when the shipped models were trained
-(see README and the model cards): they catch regressions, they are not targets.
+Floors are read from the figures recorded with the shipped default model (its
+config.json, the model card's table) less ``MARGIN``: they catch regressions, they are
+not targets, and a retrained model brings its own. The margin allows for arithmetic
+that differs a little between CPUs and library versions; the figures are otherwise
+deterministic.
 """
 
 from __future__ import annotations
 
 import json
 
-from claimcheck.evaluation.harness import evaluate
+import pytest
+
+from claimcheck.evaluation.harness import evaluate, summarize_metrics
 from claimcheck.io import read_labels
+from claimcheck.models.registry import DEFAULT_MODEL, read_config, resolve_model_path
 from tests.conftest import GOLD, POLNEAR, need
+
+MARGIN = 0.01
+
+
+def recorded(split: str) -> dict[str, float]:
+    """The figures measured on ``split`` when the shipped default model was saved."""
+    figures = read_config(resolve_model_path(DEFAULT_MODEL))["training"]["figures"]
+    if split not in figures:
+        pytest.fail(f"the shipped default model records no {split} figures")
+    return figures[split]
+
+
+def assert_at_recorded_level(metrics: dict, split: str, keys: list[str], lower_is_better: tuple[str, ...] = ()):
+    measured, floor = summarize_metrics(metrics), recorded(split)
+    for key in keys:
+        if key in lower_is_better:
+            assert measured[key] <= floor[key] + MARGIN, (key, measured[key], floor[key])
+        else:
+            assert measured[key] >= floor[key] - MARGIN, (key, measured[key], floor[key])
 
 
 def test_polnear_dev_spans(checker):
@@ -19,10 +44,10 @@ def test_polnear_dev_spans(checker):
     metrics = evaluate(checker, examples)
     print("\nPolNeAR dev:", json.dumps({k: metrics[k] for k in ("spans", "speed", "n_articles")}))
     assert metrics["types"] is None and metrics["claims"] is None  # no types in plain PolNeAR
-    assert metrics["spans"]["source"]["exact"]["f1"] >= 0.79
-    assert metrics["spans"]["cue"]["exact"]["f1"] >= 0.70
-    assert metrics["spans"]["content"]["exact"]["f1"] >= 0.60
-    assert metrics["spans"]["content"]["overlap"]["f1"] >= 0.84
+    span_keys = [f"{role}.{kind}_f1" for role in ("source", "cue", "content") for kind in ("exact", "overlap")]
+    assert_at_recorded_level(
+        metrics, "dev", [*span_keys, *(f"cofenet.{r}.exact_f1" for r in ("source", "cue", "content"))]
+    )
 
 
 def test_gold_dev_labels(checker):
@@ -36,10 +61,12 @@ def test_gold_dev_labels(checker):
         "speed": metrics["speed"],
     }
     print("\nGold dev:", json.dumps(summary))
-    assert metrics["types"]["macro_f1"] >= 0.63
-    assert metrics["types"]["ece"] <= 0.05
-    assert metrics["claims"]["macro_f1"] >= 0.65
-    assert metrics["quality"]["spearman"] >= 0.66
+    assert_at_recorded_level(
+        metrics,
+        "dev_gold",
+        ["types.macro_f1", "types.ece", "claims.macro_f1", "claims.false_attribution_rate", "quality.spearman"],
+        lower_is_better=("types.ece", "claims.false_attribution_rate"),
+    )
 
     # every figure beats the rule baseline's, in the same run
     from claimcheck import Checker
@@ -52,6 +79,8 @@ def test_gold_dev_labels(checker):
     assert metrics["types"]["macro_f1"] > base["types"]["macro_f1"]
     assert metrics["types"]["ece"] < base["types"]["ece"]
     assert metrics["claims"]["macro_f1"] > base["claims"]["macro_f1"]
+    # the writer's own sentences get a source less often than with the rules
+    assert metrics["claims"]["false_attribution_rate"] < base["claims"]["false_attribution_rate"]
     assert metrics["quality"]["spearman"] > base["quality"]["spearman"]
     # the parts-based score beats a lookup of the type alone
     assert metrics["quality"]["spearman"] > metrics["quality"]["type_only_spearman"]

@@ -176,13 +176,21 @@ def inference_context(config: FinetuneConfig) -> int:
     return config.inference_context_sentences
 
 
+def inference_settings(config: FinetuneConfig) -> dict[str, Any]:
+    """The settings of how a trained model runs that can change after training (chosen on validation)."""
+    return {
+        "context_sentences": inference_context(config),
+        "train_context_sentences": config.context_sentences,
+        **({"min_detection": config.min_detection} if config.min_detection is not None else {}),
+    }
+
+
 def settings_of(config: FinetuneConfig) -> dict[str, Any]:
     return {
         "base_encoder": config.base_encoder,
         "base_sha256": file_sha256(encoder_path(config.base_encoder) / "model.safetensors"),
         "max_length": config.max_length,
-        "context_sentences": inference_context(config),
-        "train_context_sentences": config.context_sentences,
+        **inference_settings(config),
         "roles": list(ROLES),
         "tags": ["O", "B", "I"],
         "precision": "auto",
@@ -190,7 +198,6 @@ def settings_of(config: FinetuneConfig) -> dict[str, Any]:
         "case_features": config.case_features,
         "decoding": config.decoding,
         "content_end": config.content_end,
-        **({"min_detection": config.min_detection} if config.min_detection is not None else {}),
     }
 
 
@@ -394,7 +401,11 @@ def model_card(config: FinetuneConfig, info: dict[str, Any]) -> str:
 
 {_encoder_sentence(config)}, and a BIO head per role (source, cue, content){
         " with a learnt letter-case embedding added to the input" if config.case_features else ""
-    }; tags decoded by {"constrained Viterbi (no I after O)" if config.decoding == "viterbi" else "argmax"}.
+    }; tags decoded by {"constrained Viterbi (no I after O)" if config.decoding == "viterbi" else "argmax"}{
+        f"; a tagged attribution whose detection probability is below {config.min_detection} is dropped"
+        if config.min_detection is not None
+        else ""
+    }.
 Trained on `{_shown(config.train)}` ({info["n_train_articles"]} articles, {info["n_train_windows"]} windows of
 at most {config.max_length} word pieces with {context}; {inference_context(config)} sentence(s) when it runs),
 batch {config.batch_size}, learning rate {config.learning_rate} (head {config.head_learning_rate}), seed {config.seed},
@@ -917,10 +928,12 @@ Data this model has seen: {", ".join(f"`{d}`" for d in info["data_seen"])}.
 def refit_type_head(config: FinetuneConfig, start: str | Path | None = None, output: Path | None = None) -> Path:
     """Refit only the type head of a trained tagger (``claimcheck train --type-head-only``).
 
-    For new type annotations of the training data: the encoder and tag head stay as
-    they are, the head is fitted as at the end of training (same data, same fit), the
-    gold dev figures and the model card are renewed. Writes to ``output``, by default
-    over the model it starts from (atomically).
+    For new type annotations of the training data, or new inference settings chosen on
+    validation: the encoder and tag head stay as they are, the config's settings of how
+    the model runs (:func:`inference_settings`: context, detection threshold) replace the
+    model's own, the head is fitted as at the end of training (same data, same fit), and
+    the figures and the model card are renewed. Writes to ``output``, by default over the
+    model it starts from (atomically).
     """
     from claimcheck.models.registry import load_model, read_config, resolve_model_path
 
@@ -930,11 +943,7 @@ def refit_type_head(config: FinetuneConfig, start: str | Path | None = None, out
     if not isinstance(model, TransformerAttributionModel):
         raise ModelError(f"{start_dir}: refitting the type head needs a tagger.v1 model")
     info = read_config(start_dir).get("training", {})
-    model.settings = {
-        **model.settings,
-        "context_sentences": inference_context(config),
-        "train_context_sentences": config.context_sentences,
-    }
+    model.settings = {**model.settings, **inference_settings(config)}
     train, validation = training_data(config)
     head, counts = fit_type_head(model, train, config)
     model.type_head = head
