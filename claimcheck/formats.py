@@ -250,12 +250,17 @@ def print_eval(console: Console, metrics: dict[str, Any]) -> None:
     if metrics.get("types"):
         t = metrics["types"]
         summary.add_row("types.accuracy", f"{t['accuracy']:.3f}")
-        summary.add_row("types.macro_f1", f"{t['macro_f1']:.3f}")
+        summary.add_row("types.six_kind_macro_f1 (sources)", f"{t['six_kind_macro_f1']:.3f}")
+        summary.add_row("types.macro_f1 (seven types)", f"{t['macro_f1']:.3f}")
         summary.add_row("types.ece", f"{t['ece']:.3f}")
     if metrics.get("claims"):
         c = metrics["claims"]
         summary.add_row("claims.accuracy", f"{c['accuracy']:.3f}")
         summary.add_row("claims.macro_f1", f"{c['macro_f1']:.3f}")
+        if c.get("false_attribution_rate") is not None:
+            summary.add_row(
+                "claims.false_attribution_rate", f"{c['false_attribution_rate']:.3f} (n={c['n_unattributed']})"
+            )
     if metrics.get("quality"):
         q = metrics["quality"]
         rho = "n/a" if q["spearman"] is None else f"{q['spearman']:.3f}"

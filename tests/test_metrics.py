@@ -301,6 +301,8 @@ def test_type_scores():
     # labels present: named_person, anonymous, publication, unnamed_group, unattributed;
     # only named_person has F1 = 1 -> macro = 1/5
     assert s["macro_f1"] == 0.2
+    # over the kinds of source present (unattributed left out): named_person of four
+    assert s["six_kind_macro_f1"] == 0.25
     assert list(s["per_class"]) == ["named_person", "anonymous", "publication", "unnamed_group", "unattributed"]
     assert s["per_class"]["named_person"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0, "support": 1}
     assert s["per_class"]["unattributed"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0}

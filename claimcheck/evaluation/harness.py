@@ -44,7 +44,7 @@ def summarize_metrics(m: dict[str, Any]) -> dict[str, Any]:
     if m.get("cofenet"):
         out.update({f"cofenet.{r}.exact_f1": m["cofenet"][r]["exact"]["f1"] for r in ROLES})
     for part, keys in (
-        ("types", ("accuracy", "macro_f1", "ece")),
+        ("types", ("accuracy", "six_kind_macro_f1", "macro_f1", "ece")),
         ("claims", ("accuracy", "macro_f1", "false_attribution_rate")),
     ):
         if m.get(part):
