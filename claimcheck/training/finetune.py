@@ -50,6 +50,7 @@ from claimcheck.models.type_head import SpanTypeHead
 from claimcheck.models.windows import IGNORE, Window, label_windows, make_windows
 from claimcheck.pipeline import Checker
 from claimcheck.training.config import ConfigPath
+from claimcheck.training.distill import SoftTags, TagLoss, attach_soft_tags, cached_soft_tags, soft_batch
 from claimcheck.training.weak_labels import labelled_sources, load_annotations
 
 log = logging.getLogger(__name__)
@@ -106,18 +107,38 @@ class FinetuneConfig(BaseModel):
     checkpoint_steps: int = 100
     threads: int = 2
     seed: int = 0
+    # distillation: a trained tagger (name or folder) whose soft tags are a second target
+    teacher: str | None = None
+    distill_weight: float = 0.5  # the KL term's share of the loss, (1 - w) for the gold tags
+    distill_temperature: float = 1.0
 
 
 # --------------------------------------------------------------------------- data
 
 
-def build_windows(examples: list[LabelledExample], tokenizer, config: FinetuneConfig) -> list[Window]:
+def build_windows(
+    examples: list[LabelledExample], tokenizer, config: FinetuneConfig, soft: list[SoftTags] | None = None
+) -> list[Window]:
+    """Every article's windows with their gold tags (and, where given, a teacher's soft tags)."""
     windows = []
-    for ex in examples:
+    for i, ex in enumerate(examples):
         ws = make_windows(tokenizer, ex.text, config.max_length, config.context_sentences)
         label_windows(ws, ex.attributions)
+        if soft is not None:
+            attach_soft_tags(ws, soft[i])
         windows.extend(ws)
     return windows
+
+
+def teacher_tags(config: FinetuneConfig, examples: list[LabelledExample]) -> list[SoftTags] | None:
+    """The config's teacher's soft tags of ``examples`` (run once, then read from the run's cache)."""
+    if config.teacher is None:
+        return None
+    teacher = load_model(config.teacher)
+    if not isinstance(teacher, TransformerAttributionModel):
+        raise ConfigError(f"teacher {config.teacher!r}: a tagger.v1 model is needed to distil from")
+    cache = checkpoint_dir(config) / f"teacher-soft-tags-T{config.distill_temperature:g}.safetensors"
+    return cached_soft_tags(teacher, examples, cache, config.distill_temperature)
 
 
 def collate(windows: list[Window], pad_id: int) -> dict[str, torch.Tensor]:
@@ -126,16 +147,21 @@ def collate(windows: list[Window], pad_id: int) -> dict[str, torch.Tensor]:
     for i, w in enumerate(windows):
         for r, role in enumerate(ROLES):
             labels[i, : len(w.input_ids), r] = torch.tensor(w.labels[role])
-    return {"input_ids": ids, "attention_mask": mask, "case_ids": cases, "labels": labels}
+    batch = {"input_ids": ids, "attention_mask": mask, "case_ids": cases, "labels": labels}
+    soft = soft_batch(windows, ids.shape[1])
+    if soft is not None:
+        batch["soft_tags"], batch["soft_mask"] = soft
+    return batch
 
 
 # --------------------------------------------------------------------------- model
 
 
 def train_step(network: TaggerNetwork, batch: dict[str, torch.Tensor], loss_fn, optimizer, scheduler=None) -> float:
-    """One optimisation step on a collated batch; returns the loss."""
+    """One optimisation step on a collated batch; ``loss_fn(logits, batch)`` (a
+    :class:`~claimcheck.training.distill.TagLoss`) gives the loss, which is returned."""
     logits, _ = network(batch["input_ids"], batch["attention_mask"], batch.get("case_ids"))
-    loss = loss_fn(logits.reshape(-1, logits.shape[-1]), batch["labels"].reshape(-1))
+    loss = loss_fn(logits, batch)
     loss.backward()
     torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
     optimizer.step()
@@ -388,6 +414,16 @@ def _type_head_sentence(config: FinetuneConfig) -> str:
     return f"C={config.type_head_C}, encoder vector weight {config.type_head_dense_weight}, {weighting}"
 
 
+def _distill_sentence(config: FinetuneConfig) -> str:
+    if config.teacher is None:
+        return ""
+    return (
+        f"Distilled from `{Path(config.teacher).name}`: the loss mixes the gold tags' cross-entropy with the KL\n"
+        f"divergence from the teacher's tag distributions (weight {config.distill_weight}, "
+        f"temperature {config.distill_temperature}).\n\n"
+    )
+
+
 def _notes(config: FinetuneConfig) -> str:
     if config.card_notes is None:
         return ""
@@ -417,7 +453,9 @@ batch {config.batch_size}, learning rate {config.learning_rate} (head {config.he
         else ""
     }. Best epoch by validation `{config.selection_metric}`: {info["best_epoch"]}.
 
-**Model selection.** Every choice (epochs, decoding, heads, settings) is made on the validation
+{
+        _distill_sentence(config)
+    }**Model selection.** Every choice (epochs, decoding, heads, settings) is made on the validation
 split: {info.get("n_validation_articles", 0)} PolNeAR train articles held out by id (`{_shown(config.validation)}`),
 never trained on. PolNeAR dev and the gold dev labels (`{_shown(config.dev_gold)}`) are reported only,
 never used for a choice or for training. Validation types are scored on the annotated sources of
@@ -559,7 +597,7 @@ def finetune(config: FinetuneConfig, resume: bool = True) -> Path:
     dev = read_labels(config.dev)[: config.max_dev_articles] if config.dev else []
     network, tokenizer = build_network(config)
     settings = settings_of(config)
-    windows = build_windows(train, tokenizer, config)
+    windows = build_windows(train, tokenizer, config, teacher_tags(config, train))
     log.info(
         "train %d articles (%d windows), validation %d, dev %d", len(train), len(windows), len(validation), len(dev)
     )
@@ -575,7 +613,7 @@ def finetune(config: FinetuneConfig, resume: bool = True) -> Path:
         state = load_checkpoint(checkpoint, network, optimizer, scheduler)
         log.info("resuming at epoch %d, step %d", state["epoch"] + 1, state["step_in_epoch"])
     work.mkdir(parents=True, exist_ok=True)
-    loss_fn = torch.nn.CrossEntropyLoss(ignore_index=IGNORE)
+    loss_fn = TagLoss(config.distill_weight if config.teacher else 0.0, config.distill_temperature)
     with _progress() as progress:
         for epoch in range(state["epoch"], config.epochs):
             if _plateaued(state, config):
@@ -768,7 +806,7 @@ def _continue_epochs(network, tokenizer, settings, windows: list[Window], heldou
         ],
         weight_decay=config.weight_decay,
     )
-    loss_fn = torch.nn.CrossEntropyLoss(ignore_index=IGNORE)
+    loss_fn = TagLoss()
     best_state, best_score, stale, history = trainable_state(network), None, 0, []
     for epoch in range(config.continue_epochs):
         network.train()

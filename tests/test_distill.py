@@ -1,0 +1,99 @@
+"""Distillation: the teacher's soft tags find the student's pieces by offset, the loss mixes
+gold and teacher, and a student trains from a teacher folder with its tags cached."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import torch
+
+from claimcheck.data import save_examples
+from claimcheck.models.windows import IGNORE, Window
+from claimcheck.training.distill import TagLoss, attach_soft_tags, soft_batch
+
+
+def _dist(b: float, i: float) -> np.ndarray:
+    return np.tile(np.array([1 - b - i, b, i], dtype=np.float32), (3, 1))
+
+
+def test_soft_tags_follow_the_pieces_by_offset():
+    starts = np.array([0, 6, 12])
+    probs = np.stack([_dist(0.8, 0.1), _dist(0.1, 0.7), _dist(0.0, 0.0)])
+    # the student cut "Ortiz" in two (6-8, 8-11) and has a special piece and a context piece
+    window = Window(
+        [101, 1, 2, 3, 4, 102], [(0, 0), (0, 5), (6, 8), (8, 11), (12, 16), (0, 0)], [False] + [True] * 4 + [False]
+    )
+    attach_soft_tags([window], (starts, probs))
+    assert window.soft[0] is None and window.soft[-1] is None
+    assert np.allclose(window.soft[1], probs[0]) and np.allclose(window.soft[2], probs[1])
+    assert np.allclose(window.soft[3][:, 1], 0.0) and np.allclose(window.soft[3][:, 2], 0.8)  # B moved to I
+    target, mask = soft_batch([window], 6)
+    assert mask.tolist() == [[False, True, True, True, True, False]]
+    assert torch.allclose(target[0, 1], torch.from_numpy(probs[0]))
+
+
+def test_the_loss_mixes_gold_and_teacher():
+    torch.manual_seed(0)
+    logits = torch.randn(2, 4, 3, 3)
+    labels = torch.randint(0, 3, (2, 4, 3))
+    labels[:, 0] = IGNORE
+    batch = {"labels": labels}
+    gold = torch.nn.functional.cross_entropy(logits.reshape(-1, 3), labels.reshape(-1), ignore_index=IGNORE)
+    assert torch.isclose(TagLoss(0.5)(logits, batch), gold)  # no soft tags in the batch: gold alone
+    batch["soft_tags"], batch["soft_mask"] = logits.softmax(-1), torch.ones(2, 4, dtype=torch.bool)
+    assert torch.isclose(TagLoss(1.0)(logits, batch), torch.tensor(0.0), atol=1e-6)  # the teacher agrees
+    batch["soft_tags"] = torch.full_like(logits, 1 / 3)
+    assert TagLoss(1.0)(logits, batch) > 0.01
+    assert torch.isclose(TagLoss(0.0)(logits, batch), gold)
+
+
+def test_a_student_learns_from_a_teacher_folder(tiny_encoder, tmp_path, caplog):
+    from claimcheck.training.config import load_config
+    from claimcheck.training.finetune import FinetuneConfig, finetune, teacher_tags
+    from tests.test_tagger import _examples
+
+    torch.set_num_threads(1)
+    data = tmp_path / "train.jsonl"
+    save_examples(data, _examples())
+    teacher = finetune(load_config(_config(tmp_path, tiny_encoder, data, "teacher", []), FinetuneConfig))
+    config = load_config(
+        _config(tmp_path, tiny_encoder, data, "student", [f"teacher: {teacher}", "distill_weight: 0.5"]),
+        FinetuneConfig,
+    )
+    with caplog.at_level("INFO"):
+        first = teacher_tags(config, _examples())
+        again = teacher_tags(config, _examples())  # read from the run's cache
+    assert sum("running the teacher" in r.getMessage() for r in caplog.records) == 1
+    assert all(np.array_equal(a[1], b[1]) for a, b in zip(first, again, strict=True))
+    assert all(len(starts) and np.allclose(probs.sum(-1), 1.0, atol=1e-5) for starts, probs in first)
+
+    folder = finetune(config)
+    info = json.loads((folder / "config.json").read_text())["training"]
+    assert info["config"]["teacher"] == str(teacher)
+    assert "Distilled from `teacher`" in (folder / "MODEL_CARD.md").read_text()
+    assert np.isfinite([h["train_loss"] for h in info["history"]]).all()
+
+
+def _config(tmp_path, encoder, data, name: str, extra: list[str]) -> str:
+    lines = [
+        "architecture: tagger.v1",
+        f"base_encoder: {encoder}",
+        f"train: {data}",
+        f"output: {tmp_path / name}",
+        "annotations: null",
+        "max_length: 32",
+        "epochs: 3",
+        "batch_size: 4",
+        "learning_rate: 0.01",
+        "head_learning_rate: 0.01",
+        "warmup_ratio: 0.0",
+        "finetuning: full",
+        "checkpoint_steps: 1000",
+        "threads: 1",
+        f"checkpoint_dir: {tmp_path / (name + '-checkpoints')}",
+        *extra,
+    ]
+    path = tmp_path / f"{name}.yaml"
+    path.write_text("\n".join(lines))
+    return str(path)
