@@ -210,12 +210,19 @@ def index_page() -> str:
 _PARSE_ERROR = "There was an error parsing the body"
 
 
-def _error_item(error: dict[str, Any]) -> dict[str, Any]:
+def _error_item(error: dict[str, Any], body: Any = None) -> dict[str, Any]:
     """One validation error without its ``input``: echoing the input would send a megabyte
-    text back, and cannot be written at all when it holds NaN (``{"text": NaN}`` parses)."""
+    text back, and cannot be written at all when it holds NaN (``{"text": NaN}`` parses).
+
+    A JSON syntax error gets the parser's own message, with the line and column that FastAPI
+    leaves out (it keeps only the character offset, in ``loc``); ``body`` is the text parsed.
+    """
     msg = str(error.get("msg", "invalid"))
     if error.get("type") == "json_invalid" and isinstance(error.get("ctx"), dict):
-        msg = f"{msg}: {error['ctx'].get('error', '')}".rstrip(": ")
+        reason, loc = str(error["ctx"].get("error", "")), tuple(error.get("loc", ()))
+        if reason and isinstance(body, str) and len(loc) == 2 and isinstance(loc[1], int):
+            reason = str(json.JSONDecodeError(reason, body, loc[1]))
+        msg = f"{msg}: {reason}".rstrip(": ")
     return {
         "type": str(error.get("type", "invalid")),
         "loc": list(error.get("loc", ())),
@@ -224,8 +231,9 @@ def _error_item(error: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
-    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
-    return JSONResponse({"detail": [_error_item(e) for e in errors]}, status_code=422)
+    if not isinstance(exc, RequestValidationError):
+        return JSONResponse({"detail": []}, status_code=422)
+    return JSONResponse({"detail": [_error_item(e, exc.body) for e in exc.errors()]}, status_code=422)
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> Any:

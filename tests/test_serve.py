@@ -93,6 +93,12 @@ def test_not_json_is_422(client: TestClient):
     assert r.status_code == 422 and r.json()["detail"]
 
 
+def test_declared_json_errors_give_line_and_column(client: TestClient):
+    r = client.post("/v1/check", content=b'{"text": "a\nb"}', headers={"content-type": "application/json"})
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["msg"] == "JSON decode error: Invalid control character at: line 1 column 12 (char 11)"
+
+
 @pytest.mark.parametrize("body", [{"articles": []}, {"texts": [ARTICLE]}, {"articles": "x"}])
 def test_bad_batch_is_422(client: TestClient, body):
     r = client.post("/v1/check/batch", json=body)
