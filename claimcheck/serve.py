@@ -10,10 +10,12 @@ Endpoints (JSON in and out; the reports are exactly ``ArticleReport.to_dict()``)
 - ``GET /v1/health`` → ``{"status": "ok", "model": str, "version": str}``;
 - ``GET /``: a page to paste an article into.
 
-Bodies are read by what they are: JSON whatever the declared Content-Type (``curl -d``
-sends ``application/x-www-form-urlencoded``), and on the one-article endpoints a
-``text/plain`` body is the article text itself (unless it is a JSON object); any other
-body gets 415, naming the types accepted.
+Bodies are read by what they are, not only by their declared Content-Type (``curl -d`` and
+``curl --data-binary`` declare ``application/x-www-form-urlencoded`` whatever they send): a body
+that begins with ``{`` (or ``[`` and a value) is JSON, and 422 with the parser's error when it
+does not parse; on the one-article endpoints, other text is the article itself (``text/plain``
+by its charset; with no type or a form type, UTF-8 text that is not real form fields); binary
+bodies, form fields and other types get 415, naming the types accepted. See :func:`read_body`.
 
 Run it with ``claimcheck serve`` (127.0.0.1:8000 by default) or any ASGI server
 on ``create_app()``. Bodies over ``max_bytes`` get 413, invalid bodies 422, both
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -248,8 +251,14 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Any:
 
 JSON_TYPE = "application/json"
 TEXT_TYPE = "text/plain"
+#: what ``curl -d`` and ``curl --data-binary`` declare, whatever they send
+FORM_TYPE = "application/x-www-form-urlencoded"
 #: the request body of the one-article endpoints in the OpenAPI schema: JSON, or the text itself
 _TEXT_BODY = {"requestBody": {"content": {TEXT_TYPE: {"schema": {"type": "string", "title": "Article text"}}}}}
+#: what may follow a JSON array's '[': a value or its end (not true/false/null, which begin words)
+_JSON_ARRAY_NEXT = frozenset('{["-0123456789]')
+#: name=value pairs joined by '&', with no whitespace: what a form really sends (it encodes spaces)
+_FORM_FIELDS = re.compile(r"[^\s&=]+=[^\s&]*(?:&+[^\s&=]+=[^\s&]*)*&*")
 
 
 def _media_type(header: str | None) -> tuple[str, str]:
@@ -265,14 +274,62 @@ def _is_json_type(media: str) -> bool:
     return media == JSON_TYPE or (media.startswith("application/") and media.endswith("+json"))
 
 
-def _parses_as_json(body: bytes) -> bool:
-    try:
-        json.loads(body)
-    except RecursionError:  # JSON, nested too deep: FastAPI answers it as it does any body it cannot parse
+def looks_like_json(text: str) -> bool:
+    """Whether a body is meant as JSON: after a byte-order mark and JSON whitespace it begins
+    with '{', or with '[' and then a JSON value. Every endpoint takes an object, so a sender
+    of JSON begins with one; prose such as '"Yes," she said.' or '[Updated] ...' is not JSON."""
+    head = text.lstrip("\ufeff \t\r\n")
+    if head.startswith("{"):
         return True
-    except ValueError:
-        return False
-    return True
+    return head.startswith("[") and head[1:].lstrip(" \t\r\n")[:1] in _JSON_ARRAY_NEXT
+
+
+def is_form_fields(text: str) -> bool:
+    """Whether a form-declared body is real form fields (``text=The+plan&id=7``), not an article
+    that ``curl --data-binary`` declared a form: form encoding leaves no whitespace in the body,
+    and an article has some, so prose with '&' and '=' in it is still prose."""
+    return _FORM_FIELDS.fullmatch(text.strip()) is not None
+
+
+def _unsupported(detail: str) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=415)
+
+
+def _text_body(text: str) -> bytes:
+    return text.encode() if looks_like_json(text) else json.dumps({"text": text}).encode()
+
+
+def read_body(body: bytes, media: str, charset: str, takes_text: bool) -> bytes | JSONResponse:
+    """The JSON to hand FastAPI for a non-empty body not declared JSON, or the answer without it.
+
+    Whatever the declared type, a body that looks like JSON (:func:`looks_like_json`) is JSON:
+    when it does not parse, FastAPI answers 422 with the parser's error. Otherwise, where the
+    route takes one article (``takes_text``): a ``text/plain`` body is the article, decoded by
+    its charset (422 when it cannot be); a body with no type or declared a form (what
+    ``curl --data-binary @article.txt`` sends) is the article when it is UTF-8 text with no NUL
+    and not real form fields (:func:`is_form_fields`). Anything else gets 415.
+    """
+    declared = f"content type {media}" if media else "no content type"
+    accepted = f"{JSON_TYPE}, or the article itself as UTF-8 text ({TEXT_TYPE})" if takes_text else JSON_TYPE
+    if media == TEXT_TYPE and takes_text:
+        try:
+            return _text_body(body.decode(charset))
+        except (LookupError, UnicodeDecodeError) as e:
+            item = {"type": "text_invalid", "loc": ["body"], "msg": f"body is not valid {charset} text ({e})"}
+            return JSONResponse({"detail": [item]}, status_code=422)
+    if looks_like_json(body.decode("utf-8", "replace")):
+        return body
+    if not takes_text or media not in ("", FORM_TYPE):
+        return _unsupported(f"the body is not JSON and has {declared}: send {accepted}")
+    try:
+        text: str | None = body.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is None or "\x00" in text:
+        return _unsupported(f"the body is neither JSON nor UTF-8 text ({declared}): send {accepted}")
+    if media == FORM_TYPE and is_form_fields(text):
+        return _unsupported(f"the body is form fields ({declared}), which are not read: send {accepted}")
+    return json.dumps({"text": text}).encode()
 
 
 def _with_json_body(request: Request, body: bytes) -> Request:
@@ -295,10 +352,9 @@ class ArticleRoute(APIRoute):
     """A route whose body is read by what it is, not only by its declared Content-Type (the
     FastAPI way to change a request before its handler: a custom ``APIRoute``).
 
-    A declared JSON type goes to FastAPI as it is. Otherwise a body that parses as JSON is
-    read as JSON; on a route whose body is one :class:`CheckRequest`, a ``text/plain`` body
-    that is not a JSON object is the article text (decoded by its charset, UTF-8 by
-    default); anything else gets 415. An empty body goes on as it is (422: body missing).
+    A body declared JSON, or empty (422: body missing), goes to FastAPI as it is; any other
+    is read by :func:`read_body`. On a route whose body is one :class:`CheckRequest`, that
+    takes the article text itself as the body.
     """
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
@@ -306,7 +362,6 @@ class ArticleRoute(APIRoute):
         if self.body_field is None:
             return handler
         takes_text = self.body_field.field_info.annotation is CheckRequest
-        accepted = f"{JSON_TYPE} or {TEXT_TYPE} (the article text itself)" if takes_text else JSON_TYPE
 
         async def route(request: Request) -> Response:
             media, charset = _media_type(request.headers.get("content-type"))
@@ -315,20 +370,10 @@ class ArticleRoute(APIRoute):
             body = await request.body()
             if not body:
                 return await handler(request)
-            if media == TEXT_TYPE and takes_text:
-                try:
-                    text = body.decode(charset)
-                except (LookupError, UnicodeDecodeError) as e:
-                    item = {"type": "text_invalid", "loc": ["body"], "msg": f"body is not valid {charset} text ({e})"}
-                    return JSONResponse({"detail": [item]}, status_code=422)
-                if not text.lstrip().startswith("{") or not _parses_as_json(body):
-                    body = json.dumps({"text": text}).encode()
-            elif not _parses_as_json(body):
-                declared = f"content type {media}" if media else "no content type"
-                return JSONResponse(
-                    {"detail": f"the body is not JSON and has {declared}: send {accepted}"}, status_code=415
-                )
-            return await handler(_with_json_body(request, body))
+            read = read_body(body, media, charset, takes_text)
+            if isinstance(read, Response):
+                return read
+            return await handler(_with_json_body(request, read))
 
         return route
 

@@ -17,6 +17,11 @@ from claimcheck.serve import create_app
 ARTICLE = "According to Mayor Lena Fairweather, the ferry terminal will open in June. The old pier was built in 1911.\n"
 OTHER = "Critics say the terminal is too small.\n"
 MAX_BYTES = 2_000
+# An article as a file holds it: quotes, apostrophes, '&' and '=' in prose, paragraphs.
+PROSE = (
+    '"We won\'t close the pier," Mayor Lena Fairweather said on Tuesday. The R&D budget=2% of costs, '
+    "a=b&c=d style, she added.\n\nCritics said the plan's cost & timing were unclear.\n"
+)
 
 
 @pytest.fixture(scope="module")
@@ -91,12 +96,6 @@ def test_blank_text_is_422(client: TestClient, text):
 def test_not_json_is_422(client: TestClient):
     r = client.post("/v1/check", content=b"not json", headers={"content-type": "application/json"})
     assert r.status_code == 422 and r.json()["detail"]
-
-
-def test_declared_json_errors_give_line_and_column(client: TestClient):
-    r = client.post("/v1/check", content=b'{"text": "a\nb"}', headers={"content-type": "application/json"})
-    assert r.status_code == 422
-    assert r.json()["detail"][0]["msg"] == "JSON decode error: Invalid control character at: line 1 column 12 (char 11)"
 
 
 @pytest.mark.parametrize("body", [{"articles": []}, {"texts": [ARTICLE]}, {"articles": "x"}])
@@ -217,18 +216,19 @@ def test_bad_plain_text_is_422(client: TestClient, body, message):
     ("path", "headers", "body"),
     [
         ("/v1/check", {"content-type": "application/x-www-form-urlencoded"}, b"text=The+plan+will+fail"),
+        ("/v1/check/html", {"content-type": "application/x-www-form-urlencoded"}, b"a=b&c=d"),
         ("/v1/check", {"content-type": "text/html"}, b"<p>The plan will fail, she said.</p>"),
-        ("/v1/check", {}, b"The plan will fail, she said."),
         ("/v1/check/batch", {"content-type": "text/plain"}, ARTICLE.encode()),
+        ("/v1/check/batch", {"content-type": "application/x-www-form-urlencoded"}, PROSE.encode()),
     ],
-    ids=["form", "html", "none", "plain-text-batch"],
+    ids=["form", "form-html", "html", "plain-text-batch", "prose-batch"],
 )
 def test_other_bodies_are_415_naming_the_accepted_types(client: TestClient, path, headers, body):
     r = client.post(path, content=body, headers=headers)
     assert r.status_code == 415
     accepted = r.json()["detail"].split("send ")[-1]
     assert "application/json" in accepted
-    assert ("text/plain" in accepted) == (path == "/v1/check")
+    assert ("text/plain" in accepted) == (path != "/v1/check/batch")
 
 
 def test_too_large_plain_text_is_413(client: TestClient):
@@ -241,3 +241,68 @@ def test_openapi_names_plain_text(client: TestClient):
     for path in ("/v1/check", "/v1/check/html"):
         assert set(paths[path]["post"]["requestBody"]["content"]) == {"application/json", "text/plain"}
     assert set(paths["/v1/check/batch"]["post"]["requestBody"]["content"]) == {"application/json"}
+
+
+# -- curl -d / --data-binary: they declare a form; the body is read by what it is --
+
+FORM = {"content-type": "application/x-www-form-urlencoded"}
+
+
+@pytest.mark.parametrize("headers", [FORM, {}], ids=["curl-data-binary", "no-content-type"])
+@pytest.mark.parametrize(
+    "text",
+    [PROSE, "[Updated 3 p.m.] The pier will close, the mayor said.\n", "Café owner Zoë Brandt said: 2+2=4.\n"],
+    ids=["quotes-amp-equals", "bracket-start", "non-ascii"],
+)
+def test_text_body_is_the_article_whatever_its_declared_type(client: TestClient, checker, headers, text):
+    """``curl --data-binary @article.txt`` declares a form; a body that is neither JSON nor form
+    fields and is UTF-8 text is the article, byte for byte ('+', '&', '=' and newlines kept)."""
+    r = client.post("/v1/check", content=text.encode(), headers=headers)
+    assert r.status_code == 200, r.text
+    assert r.json() == checker.check(text).to_dict()
+    r = client.post("/v1/check/html", content=text.encode(), headers=headers)
+    assert r.status_code == 200 and "claim" in r.json()["html"]
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "column"),
+    [
+        (b'{"text": "The plan will fail.",}', 1, 32),
+        (b"{'text': 'The plan will fail.'}", 1, 2),
+        (b'{\n  "text": "The plan will fail."\n  "id": "x"\n}', 3, 3),
+        (b'  [{"text": "The plan', 1, 13),
+    ],
+    ids=["trailing-comma", "single-quotes", "missing-comma", "truncated-array"],
+)
+@pytest.mark.parametrize("path", ["/v1/check", "/v1/check/html", "/v1/check/batch"])
+@pytest.mark.parametrize("headers", [FORM, {}, {"content-type": "text/plain"}], ids=["form", "none", "text-plain"])
+def test_broken_json_is_422_with_the_parsers_message(client: TestClient, path, headers, body, line, column):
+    """A body that begins with '{' or '[' is JSON, whatever its declared type: when it does not
+    parse, the answer is the parser's error with its line and column, not 415 or a report."""
+    r = client.post(path, content=body, headers=headers)
+    assert r.status_code == 422, r.text
+    (error,) = r.json()["detail"]
+    assert error["type"] == "json_invalid"
+    assert error["msg"].startswith("JSON decode error: ")
+    assert f"line {line} column {column}" in error["msg"]
+
+
+def test_declared_json_errors_give_line_and_column(client: TestClient):
+    r = client.post("/v1/check", content=b'{"text": "a\nb"}', headers={"content-type": "application/json"})
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["msg"] == "JSON decode error: Invalid control character at: line 1 column 12 (char 11)"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"The plan\x00 will fail.", "The plan will fail.".encode("utf-16"), b"%PDF-1.7\n\xe2\xe3\xcf\xd3\n"],
+    ids=["nul", "utf-16", "pdf"],
+)
+@pytest.mark.parametrize("path", ["/v1/check", "/v1/check/html", "/v1/check/batch"])
+@pytest.mark.parametrize("headers", [FORM, {}], ids=["form", "none"])
+def test_binary_body_is_415_naming_the_accepted_types(client: TestClient, path, headers, body):
+    r = client.post(path, content=body, headers=headers)
+    assert r.status_code == 415
+    accepted = r.json()["detail"].split("send ")[-1]
+    assert "application/json" in accepted
+    assert ("text/plain" in accepted) == (path != "/v1/check/batch")
