@@ -64,7 +64,14 @@ def test_gold_dev_labels(checker):
     assert_at_recorded_level(
         metrics,
         "dev_gold",
-        ["types.macro_f1", "types.ece", "claims.macro_f1", "claims.false_attribution_rate", "quality.spearman"],
+        [
+            "types.six_kind_macro_f1",
+            "types.macro_f1",
+            "types.ece",
+            "claims.macro_f1",
+            "claims.false_attribution_rate",
+            "quality.spearman",
+        ],
         lower_is_better=("types.ece", "claims.false_attribution_rate"),
     )
 
