@@ -11,8 +11,8 @@ import torch
 
 from claimcheck.data import Attribution, LabelledExample, save_examples
 from claimcheck.models.encoders import encoder_path
+from claimcheck.models.linking import link
 from claimcheck.models.registry import load_model
-from claimcheck.models.tagger import link
 from claimcheck.text import split_sentences
 
 ARTICLES = [
@@ -185,7 +185,7 @@ def test_checkpoint_round_trip(tiny_encoder, tmp_path):
 
 
 def test_content_interrupted_by_its_source_gets_both_parts():
-    from claimcheck.models.tagger import join_split_content
+    from claimcheck.models.linking import join_split_content
 
     text = '"The plan works," she said. "It will pass."\n\n"Fine," he said.\n"Other."'
     sentences = split_sentences(text)
@@ -206,7 +206,7 @@ def test_content_interrupted_by_its_source_gets_both_parts():
 
 
 def test_a_quotation_continued_after_a_long_cue_joins_unless_another_cue_lies_between():
-    from claimcheck.models.tagger import MAX_SPLIT_GAP, join_split_content
+    from claimcheck.models.linking import MAX_SPLIT_GAP, join_split_content
 
     def spans_of(text: str, source: list[str], cue: list[str], content: list[str]) -> dict:
         def at(s: str) -> tuple[int, int]:
