@@ -134,7 +134,7 @@ def teacher_tags(config: FinetuneConfig, examples: list[LabelledExample]) -> lis
     """The config's teacher's soft tags of ``examples`` (run once, then read from the run's cache)."""
     if config.teacher is None:
         return None
-    teacher = load_model(config.teacher)
+    teacher = load_model(os.path.expanduser(config.teacher))
     if not isinstance(teacher, TransformerAttributionModel):
         raise ConfigError(f"teacher {config.teacher!r}: a tagger.v1 model is needed to distil from")
     cache = checkpoint_dir(config) / f"teacher-soft-tags-T{config.distill_temperature:g}.safetensors"
