@@ -41,6 +41,7 @@ from claimcheck.models.windows import (
     decode_spans,
     make_windows,
     merge_continued,
+    piece_rows,
     snap_to_words,
     trim_trailing_punctuation,
 )
@@ -445,11 +446,7 @@ class TransformerAttributionModel:
     @staticmethod
     def pool(encoded: _Encoded, ranges: list[tuple[int, int]]) -> np.ndarray:
         """Mean vector of the pieces inside ``ranges``."""
-        starts, ends = encoded.piece_offsets[:, 0], encoded.piece_offsets[:, 1]
-        inside = np.zeros(len(starts), dtype=bool)
-        for range_start, range_end in ranges:
-            inside |= (starts < range_end) & (ends > range_start)
-        rows = np.flatnonzero(inside & (ends > starts))
+        rows = piece_rows(encoded.piece_offsets, ranges)
         if not len(rows):
             return np.zeros(encoded.piece_vectors.shape[1], np.float32)
         return encoded.piece_vectors[rows].mean(axis=0)

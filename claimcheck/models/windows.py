@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from claimcheck.data import ROLES, Attribution
 from claimcheck.text import split_sentences
 
@@ -114,6 +116,16 @@ def label_windows(windows: list[Window], attributions: list[Attribution]) -> Non
                     tags[n] = B if k == 0 else I
                     painted[n] = True
             win.labels[role] = [t if c else IGNORE for t, c in zip(tags, win.core, strict=True)]
+
+
+def piece_rows(offsets: np.ndarray, ranges: list[tuple[int, int]]) -> np.ndarray:
+    """Indices of the pieces (``(pieces, 2)`` character offsets) that overlap ``ranges``;
+    special pieces, which cover no character, are never in."""
+    starts, ends = offsets[:, 0], offsets[:, 1]
+    inside = np.zeros(len(starts), dtype=bool)
+    for range_start, range_end in ranges:
+        inside |= (starts < range_end) & (ends > range_start)
+    return np.flatnonzero(inside & (ends > starts))
 
 
 def decode_spans(tags: list[int], offsets: list[tuple[int, int]], core: list[bool]) -> list[tuple[int, int, bool]]:
