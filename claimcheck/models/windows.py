@@ -30,6 +30,9 @@ class Window:
     labels: dict[str, list[int]] = field(default_factory=dict)  # role -> BIO (IGNORE outside core)
     case_ids: list[int] = field(default_factory=list)  # the piece's letter case (see :func:`case_ids`)
     soft: list | None = None  # training only: a teacher's tag distribution per piece (claimcheck.training.distill)
+    #: training only: the typed gold sources whose source lies in the core, as piece index ranges
+    #: (type index, source start, end, cue start, end, sentence start, end) (claimcheck.training.joint_types)
+    types: list[tuple[int, ...]] | None = None
 
 
 #: letter case of a word piece, which the uncased encoder cannot see: special/no letters,
