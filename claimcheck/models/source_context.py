@@ -167,11 +167,17 @@ def in_quotation(text: str, pos: int, sentence: Sentence) -> bool:
     return curly > 0 or straight == 1
 
 
+def source_sentence(sentences: list[Sentence], att: Attribution) -> Sentence:
+    """The sentence an attribution's source stands in (the part :func:`around` it)."""
+    start = att.source[0][0]
+    sent = sentence_at(sentences, start) or Sentence(max(0, start - 200), start + 1)
+    return around(sent, start, att.source[-1][1])
+
+
 def source_context(text: str, sentences: list[Sentence], att: Attribution) -> SourceContext:
     """Build the classifier's view of an attribution's source."""
     start = att.source[0][0]
-    sent = sentence_at(sentences, start) or Sentence(max(0, start - 200), start + 1)
-    sent = around(sent, start, att.source[-1][1])
+    sent = source_sentence(sentences, att)
     source = att.text_of("source", text)
     cue_start = att.cue[0][0] if att.cue else start
     clause = text[att.source[-1][1] : cue_start] if cue_start > start else ""

@@ -29,6 +29,7 @@ from claimcheck.lexicons import withholding_request
 from claimcheck.models.credit_lines import CREDIT_CONFIDENCE, CREDIT_KINDS, CREDIT_TYPE, credit_lines
 from claimcheck.models.decoding import viterbi_tags
 from claimcheck.models.encoders import encoder_path
+from claimcheck.models.joint_types import JointTypeHead, article_type_proba
 from claimcheck.models.linking import join_split_content, link
 from claimcheck.models.lowrank import apply_delta, delta_factors
 from claimcheck.models.registry import ModelError, Precision, file_sha256, register
@@ -41,6 +42,7 @@ from claimcheck.models.windows import (
     decode_spans,
     make_windows,
     merge_continued,
+    piece_rows,
     snap_to_words,
     trim_trailing_punctuation,
 )
@@ -81,6 +83,9 @@ class TaggerSettings(BaseModel):
     #: a fully fine-tuned encoder stored as its change from the base, each matrix's cut to this
     #: rank (:mod:`claimcheck.models.lowrank`); None: every weight stored
     encoder_rank: PositiveInt | None = None
+    #: which head types the sources: ``linear``, the logistic regression over the source's mean
+    #: vector; ``joint``, the head trained with the encoder (:mod:`claimcheck.models.joint_types`)
+    type_head: Literal["linear", "joint"] = "linear"
 
     @field_validator("roles", "tags")
     @classmethod
@@ -193,10 +198,13 @@ class TaggerNetwork(nn.Module):
     Capitalised, ALL CAPS; see :func:`~claimcheck.models.windows.case_ids`) is added
     to the input embeddings: the uncased encoder cannot tell "AP" from "ap" or a
     named organisation from a common noun otherwise. It starts at zero, so an
-    untrained one changes nothing.
+    untrained one changes nothing. With ``joint_types`` it carries a type head trained with
+    it (:class:`~claimcheck.models.joint_types.JointTypeHead`), which reads its hidden states.
     """
 
-    def __init__(self, encoder: nn.Module, dropout: float = 0.1, case_features: bool = False):
+    def __init__(
+        self, encoder: nn.Module, dropout: float = 0.1, case_features: bool = False, joint_types: bool = False
+    ):
         super().__init__()
         self.encoder = encoder
         self.dropout = nn.Dropout(dropout)
@@ -204,6 +212,7 @@ class TaggerNetwork(nn.Module):
         self.case_embedding = nn.Embedding(N_CASES, encoder.config.hidden_size) if case_features else None
         if self.case_embedding is not None:
             nn.init.zeros_(self.case_embedding.weight)
+        self.joint_type_head = JointTypeHead(encoder.config.hidden_size) if joint_types else None
 
     def forward(
         self, input_ids: torch.Tensor, attention_mask: torch.Tensor, case_ids: torch.Tensor | None = None
@@ -445,11 +454,7 @@ class TransformerAttributionModel:
     @staticmethod
     def pool(encoded: _Encoded, ranges: list[tuple[int, int]]) -> np.ndarray:
         """Mean vector of the pieces inside ``ranges``."""
-        starts, ends = encoded.piece_offsets[:, 0], encoded.piece_offsets[:, 1]
-        inside = np.zeros(len(starts), dtype=bool)
-        for range_start, range_end in ranges:
-            inside |= (starts < range_end) & (ends > range_start)
-        rows = np.flatnonzero(inside & (ends > starts))
+        rows = piece_rows(encoded.piece_offsets, ranges)
         if not len(rows):
             return np.zeros(encoded.piece_vectors.shape[1], np.float32)
         return encoded.piece_vectors[rows].mean(axis=0)
@@ -478,12 +483,17 @@ class TransformerAttributionModel:
 
     def _type(self, text, sentences, enc: _Encoded, atts: list[Attribution], kinds: list[str]) -> None:
         sourced = [(a, k) for a, k in zip(atts, kinds, strict=True) if a.source]
-        if not sourced or self.type_head is None:
+        joint = self.network.joint_type_head if self.settings.get("type_head") == "joint" else None
+        if not sourced or (self.type_head is None and joint is None):
             return
         contexts = [source_context(text, sentences, a) for a, _ in sourced]
-        vectors = np.stack([self.pool(enc, a.source) for a, _ in sourced])
-        proba = self.type_head.predict_proba(contexts, vectors)
-        classes = self.type_head.classes_
+        if joint is not None:
+            proba = article_type_proba(joint, enc.piece_offsets, enc.piece_vectors, sentences, [a for a, _ in sourced])
+            classes = joint.types
+        else:
+            vectors = np.stack([self.pool(enc, a.source) for a, _ in sourced])
+            proba = self.type_head.predict_proba(contexts, vectors)
+            classes = self.type_head.classes_
         for (att, kind), ctx, p in zip(sourced, contexts, proba, strict=True):
             best = int(p.argmax())
             att.type, att.confidence = classes[best], round(float(p[best]), 4)
@@ -518,7 +528,12 @@ class TransformerAttributionModel:
         save_file(head, str(directory / "heads.safetensors"))
         if self.type_head is not None:
             self.type_head.save(directory)
-        return dict(self.settings)
+        settings = dict(self.settings)
+        if self.network.joint_type_head is not None:
+            self.network.joint_type_head.save(directory)
+        elif settings.get("type_head") == "joint":  # a network made without it (continued training)
+            del settings["type_head"]
+        return settings
 
     @classmethod
     def from_files(
@@ -542,6 +557,8 @@ class TransformerAttributionModel:
                 ) from None
         network = TaggerNetwork(encoder, case_features=settings.case_features)
         load_heads(network, directory / "heads.safetensors")
+        if settings.type_head == "joint":
+            network.joint_type_head = JointTypeHead.load(directory)
         type_head = SpanTypeHead.load(directory) if (directory / "type_head.json").is_file() else None
         model = cls(network, tokenizer, type_head, settings.model_dump(mode="json", exclude_unset=True), precision)
         model.source_dir = directory

@@ -32,6 +32,17 @@ if TYPE_CHECKING:
     from sklearn.linear_model import LogisticRegression
 
 
+def fit_temperature(logits: np.ndarray, index: np.ndarray) -> float:
+    """The temperature that minimises the negative log-likelihood of the classes ``index``
+    (one per row of ``logits``): one scalar, so the ranking of the classes is unchanged."""
+    from scipy.optimize import minimize_scalar
+
+    def nll(t: float) -> float:
+        return -float(log_softmax(logits / t, axis=1)[np.arange(len(index)), index].mean())
+
+    return float(minimize_scalar(nll, bounds=(0.05, 20.0), method="bounded").x)
+
+
 class SpanTypeHead:
     """``fit(contexts, vectors, labels)`` / ``predict_proba(contexts, vectors)``.
 
@@ -71,7 +82,6 @@ class SpanTypeHead:
     ) -> SpanTypeHead:
         """Fit on precomputed hand features; the training data is kept (``data_``) and saved
         with the head, so a newsroom can later refit it with its own labels added."""
-        from scipy.optimize import minimize_scalar
         from sklearn.feature_extraction import DictVectorizer
         from sklearn.model_selection import StratifiedKFold, cross_val_predict
         from sklearn.preprocessing import StandardScaler
@@ -95,12 +105,7 @@ class SpanTypeHead:
             logits = cross_val_predict(
                 self._model(), x, y, cv=folds, method="decision_function", params={"sample_weight": w}
             )
-            index = np.searchsorted(model.classes_, y)
-
-            def nll(t: float) -> float:
-                return -float(log_softmax(logits / t, axis=1)[np.arange(len(y)), index].mean())
-
-            self.temperature_ = float(minimize_scalar(nll, bounds=(0.05, 20.0), method="bounded").x)
+            self.temperature_ = fit_temperature(logits, np.searchsorted(model.classes_, y))
         else:
             self.temperature_ = 1.0
         return self

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from claimcheck.data import ROLES, Attribution
 from claimcheck.text import split_sentences
 
@@ -28,6 +30,9 @@ class Window:
     labels: dict[str, list[int]] = field(default_factory=dict)  # role -> BIO (IGNORE outside core)
     case_ids: list[int] = field(default_factory=list)  # the piece's letter case (see :func:`case_ids`)
     soft: list | None = None  # training only: a teacher's tag distribution per piece (claimcheck.training.distill)
+    #: training only: the typed gold sources whose source lies in the core, as piece index ranges
+    #: (type index, source start, end, cue start, end, sentence start, end) (claimcheck.training.joint_types)
+    types: list[tuple[int, ...]] | None = None
 
 
 #: letter case of a word piece, which the uncased encoder cannot see: special/no letters,
@@ -114,6 +119,16 @@ def label_windows(windows: list[Window], attributions: list[Attribution]) -> Non
                     tags[n] = B if k == 0 else I
                     painted[n] = True
             win.labels[role] = [t if c else IGNORE for t, c in zip(tags, win.core, strict=True)]
+
+
+def piece_rows(offsets: np.ndarray, ranges: list[tuple[int, int]]) -> np.ndarray:
+    """Indices of the pieces (``(pieces, 2)`` character offsets) that overlap ``ranges``;
+    special pieces, which cover no character, are never in."""
+    starts, ends = offsets[:, 0], offsets[:, 1]
+    inside = np.zeros(len(starts), dtype=bool)
+    for range_start, range_end in ranges:
+        inside |= (starts < range_end) & (ends > range_start)
+    return np.flatnonzero(inside & (ends > starts))
 
 
 def decode_spans(tags: list[int], offsets: list[tuple[int, int]], core: list[bool]) -> list[tuple[int, int, bool]]:

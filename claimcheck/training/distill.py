@@ -141,7 +141,11 @@ class TagLoss:
         self.temperature = temperature
         self.cross_entropy = torch.nn.CrossEntropyLoss(ignore_index=IGNORE)
 
-    def __call__(self, logits: torch.Tensor, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+    def __call__(
+        self, logits: torch.Tensor, batch: dict[str, torch.Tensor], hidden: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """``hidden``, the encoder's states, is for losses that add a term on them (the joint type
+        loss, :class:`claimcheck.training.joint_types.JointTypeLoss`); the tags need only ``logits``."""
         gold = self.cross_entropy(logits.reshape(-1, logits.shape[-1]), batch["labels"].reshape(-1))
         if "soft_tags" not in batch or not self.distill_weight:
             return gold

@@ -51,6 +51,13 @@ from claimcheck.models.windows import IGNORE, Window, label_windows, make_window
 from claimcheck.pipeline import Checker
 from claimcheck.training.config import ConfigPath
 from claimcheck.training.distill import SoftTags, TagLoss, attach_soft_tags, cached_soft_tags, soft_batch
+from claimcheck.training.joint_types import (
+    JointTypeLoss,
+    attach_type_spans,
+    calibrate_joint_head,
+    joint_card_paragraph,
+    type_batch,
+)
 from claimcheck.training.weak_labels import labelled_sources, load_annotations
 
 log = logging.getLogger(__name__)
@@ -94,6 +101,10 @@ class FinetuneConfig(BaseModel):
     type_head_C: float = 1.0
     type_head_class_weight: Literal["balanced"] | None = None  # balanced: every type weighs the same
     type_head_dense_weight: float = 1.0  # the encoder vector's weight beside the hand features
+    # joint: types also learnt with the encoder by a head over source, cue and sentence
+    # (claimcheck/models/joint_types.py); linear or joint is chosen on the validation split
+    type_head: Literal["linear", "joint"] = "linear"
+    type_loss_weight: float = 0.5  # joint: the type cross-entropy's weight beside the tag loss
     card_notes: ConfigPath | None = None  # a markdown file added to the model card (e.g. experiments)
     selection_metric: str = "spans.mean_exact_f1"
     # continuing on new labels (`claimcheck train --add`)
@@ -119,13 +130,17 @@ class FinetuneConfig(BaseModel):
 def build_windows(
     examples: list[LabelledExample], tokenizer, config: FinetuneConfig, soft: list[SoftTags] | None = None
 ) -> list[Window]:
-    """Every article's windows with their gold tags (and, where given, a teacher's soft tags)."""
+    """Every article's windows with their gold tags (and, where given, a teacher's soft tags;
+    with ``type_head: joint``, the typed gold sources)."""
     windows = []
+    annotations = config_annotations(config) if config.type_head == "joint" else None
     for i, ex in enumerate(examples):
         ws = make_windows(tokenizer, ex.text, config.max_length, config.context_sentences)
         label_windows(ws, ex.attributions)
         if soft is not None:
             attach_soft_tags(ws, soft[i])
+        if annotations is not None:
+            attach_type_spans(ws, ex, annotations)
         windows.extend(ws)
     return windows
 
@@ -151,6 +166,9 @@ def collate(windows: list[Window], pad_id: int) -> dict[str, torch.Tensor]:
     soft = soft_batch(windows, ids.shape[1])
     if soft is not None:
         batch["soft_tags"], batch["soft_mask"] = soft
+    types = type_batch(windows)
+    if types is not None:
+        batch["type_spans"], batch["type_labels"] = types
     return batch
 
 
@@ -158,10 +176,11 @@ def collate(windows: list[Window], pad_id: int) -> dict[str, torch.Tensor]:
 
 
 def train_step(network: TaggerNetwork, batch: dict[str, torch.Tensor], loss_fn, optimizer, scheduler=None) -> float:
-    """One optimisation step on a collated batch; ``loss_fn(logits, batch)`` (a
-    :class:`~claimcheck.training.distill.TagLoss`) gives the loss, which is returned."""
-    logits, _ = network(batch["input_ids"], batch["attention_mask"], batch.get("case_ids"))
-    loss = loss_fn(logits, batch)
+    """One optimisation step on a collated batch; ``loss_fn(logits, batch, hidden)`` (a
+    :class:`~claimcheck.training.distill.TagLoss`, or a loss built on one) gives the loss,
+    which is returned."""
+    logits, hidden = network(batch["input_ids"], batch["attention_mask"], batch.get("case_ids"))
+    loss = loss_fn(logits, batch, hidden)
     loss.backward()
     torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
     optimizer.step()
@@ -179,10 +198,11 @@ def build_network(config: FinetuneConfig) -> tuple[TaggerNetwork, Any]:
     base = encoder_path(config.base_encoder)
     tokenizer = AutoTokenizer.from_pretrained(str(base))
     encoder = AutoModel.from_pretrained(str(base))
+    joint = config.type_head == "joint"
     if config.finetuning == "full":
         for name, param in encoder.named_parameters():
             param.requires_grad_(name not in FROZEN)
-        return TaggerNetwork(encoder, case_features=config.case_features), tokenizer
+        return TaggerNetwork(encoder, case_features=config.case_features, joint_types=joint), tokenizer
     from peft import LoraConfig, get_peft_model
 
     lora = LoraConfig(
@@ -192,7 +212,9 @@ def build_network(config: FinetuneConfig) -> tuple[TaggerNetwork, Any]:
         target_modules=config.lora_targets,
         bias="none",
     )
-    return TaggerNetwork(get_peft_model(encoder, lora), case_features=config.case_features), tokenizer
+    return TaggerNetwork(
+        get_peft_model(encoder, lora), case_features=config.case_features, joint_types=joint
+    ), tokenizer
 
 
 def inference_context(config: FinetuneConfig) -> int:
@@ -224,6 +246,7 @@ def settings_of(config: FinetuneConfig) -> dict[str, Any]:
         "case_features": config.case_features,
         "decoding": config.decoding,
         "content_end": config.content_end,
+        **({"type_head": "joint"} if config.type_head == "joint" else {}),
     }
 
 
@@ -465,7 +488,9 @@ The type head is a logistic regression over the source span's mean encoder vecto
 plus hand features (capitalisation, lexicon hits, resolved antecedent, anonymity
 phrasing) ({_type_head_sentence(config)}), with one temperature fitted on out-of-fold
 logits for calibration. Type labels: {info["type_labels"]} (`annotated`: `{_shown(config.annotations)}`,
-sources of the training articles typed by hand by the codebook; `sample` in the file says how each was picked).
+sources of the training articles typed by hand by the codebook; `sample` in the file says how each was picked).{
+        joint_card_paragraph(config.type_loss_weight, info)
+    }
 
 ## Learning curves
 
@@ -549,6 +574,8 @@ def make_optimizer(network: TaggerNetwork, config: FinetuneConfig, total_steps: 
     head_params = list(network.tag_head.parameters())
     if network.case_embedding is not None:
         head_params += list(network.case_embedding.parameters())
+    if network.joint_type_head is not None:
+        head_params += list(network.joint_type_head.parameters())
     enc_params = [p for p in network.encoder.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(
         [
@@ -614,6 +641,8 @@ def finetune(config: FinetuneConfig, resume: bool = True) -> Path:
         log.info("resuming at epoch %d, step %d", state["epoch"] + 1, state["step_in_epoch"])
     work.mkdir(parents=True, exist_ok=True)
     loss_fn = TagLoss(config.distill_weight if config.teacher else 0.0, config.distill_temperature)
+    if network.joint_type_head is not None:
+        loss_fn = JointTypeLoss(loss_fn, network.joint_type_head, config.type_loss_weight)
     with _progress() as progress:
         for epoch in range(state["epoch"], config.epochs):
             if _plateaued(state, config):
@@ -705,7 +734,13 @@ def _finish(
     }
     folder = save_model(model, config.output, extra={"training": training_info}, files={"MODEL_CARD.md": ""})
     stored = load_model(folder)  # figures of the model as stored (float16 encoder weights)
+    if stored.network.joint_type_head is not None:
+        training_info["joint_type_head"] = calibrate_joint_head(stored, validation, train, config_annotations(config))
     training_info.update(measure(stored, validation, config))
+    if stored.network.joint_type_head is not None and validation:  # the choice of head is made on validation
+        settings = {**stored.settings, "type_head": "linear"}
+        linear = TransformerAttributionModel(stored.network, stored.tokenizer, stored.type_head, settings)
+        training_info["figures"]["validation (linear head)"] = summarize_metrics(dev_metrics(linear, validation))
     card = model_card(config, training_info)
     folder = save_model(stored, config.output, extra={"training": training_info}, files={"MODEL_CARD.md": card})
     if work is not None:
