@@ -27,7 +27,13 @@ CSV_FIELDS = (
     "cue",
     "resolved_source",
     "text",
+    "content",
 )
+
+
+def plural(n: int, noun: str) -> str:
+    """ "1 claim", "2 claims", "0 claims": a count with its noun (a regular plural)."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def source_and_cue(report: ArticleReport, att) -> str:
@@ -68,7 +74,9 @@ def claim_rows(report: ArticleReport) -> list[dict[str, Any]]:
     """One flat record per claim, in the article's order, typed (``None`` where a value is
     absent): ``claim_index`` (0-based), ``start``, ``end``, ``text``, ``type``, ``confidence``,
     ``score``, ``source`` and ``cue`` (their span text), ``resolved_source``, ``reasons``
-    (the reason codes). The CSV format and ``claimcheck batch`` are both built on it."""
+    (the reason codes), ``content`` (the attribution's content, its pieces joined by a
+    space; the whole of it, also where it runs over several claims). The CSV format and
+    ``claimcheck batch`` are both built on it."""
     rows = []
     for i, claim in enumerate(report.claims):
         att = report.attribution_of(claim)
@@ -85,6 +93,7 @@ def claim_rows(report: ArticleReport) -> list[dict[str, Any]]:
                 "cue": att.text_of("cue", report.text) if att and att.cue else None,
                 "resolved_source": att.resolved_source if att else None,
                 "reasons": [r.code for r in claim.reasons],
+                "content": att.text_of("content", report.text) if att and att.content else None,
             }
         )
     return rows
@@ -128,7 +137,7 @@ def to_markdown(items: Sequence[tuple[str | None, ArticleReport]], claim_chars: 
         lines = [
             f"## {_md_cell(path or report.id or 'article')}",
             "",
-            f"**{s.n_claims} claims** ({shares or 'none'}); sourcing score **{score}**",
+            f"**{plural(s.n_claims, 'claim')}** ({shares or 'none'}); sourcing score **{score}**",
         ]
         if s.flags:
             lines += ["", *(f"- `{f.code}`: {_md_cell(f.text)}" for f in s.flags)]
@@ -200,7 +209,7 @@ def print_table(console: Console, path: str | None, report: ArticleReport, verbo
         if who:
             who.append("\n")
         who.append(claim.type, style=_TYPE_STYLE.get(claim.type, ""))
-        text = claim.text if len(claim.text) <= 160 else claim.text[:157] + "..."
+        text = claim.text if verbose or len(claim.text) <= 160 else claim.text[:157] + "..."
         why = Text(text)
         for r in claim.reasons if verbose else claim.reasons[:1]:
             why.append(f"\n→ {r.text}", style="italic")
@@ -211,7 +220,7 @@ def print_table(console: Console, path: str | None, report: ArticleReport, verbo
     s = report.summary
     shares = ", ".join(f"{t} {n}" for t, n in s.type_counts.items() if n)
     score = "n/a" if s.sourcing_score is None else f"{s.sourcing_score:.2f}"
-    line = Text.assemble((f"{s.n_claims} claims", "bold"), f" ({shares or 'none'}); sourcing score {score}")
+    line = Text.assemble((plural(s.n_claims, "claim"), "bold"), f" ({shares or 'none'}); sourcing score {score}")
     console.print(line)
     if s.flags:
         console.print(Text("flags:", style="bold yellow"))

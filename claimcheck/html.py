@@ -22,6 +22,7 @@ from itertools import pairwise
 from typing import TypeVar
 
 from claimcheck.data import ATTRIBUTION_TYPES, ArticleReport, Attribution, Claim
+from claimcheck.formats import plural
 
 #: One Okabe-Ito colour per type (colour-blind safe); claims get a light tint
 #: of it as background and the full colour as a bottom border.
@@ -231,7 +232,7 @@ def _chart(report: ArticleReport, prefix: str) -> str:
         y = i * row + 2
         colour = _solid(t)
         parts.append(
-            f'<g data-type="{t}"><title>{_esc(_label(t))}: {n} of {s.n_claims} claims</title>'
+            f'<g data-type="{t}"><title>{_esc(_label(t))}: {n} of {plural(s.n_claims, "claim")}</title>'
             f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end">{_esc(_label(t))}</text>'
             f'<rect x="{label_w}" y="{y + 3}" width="{bar_w}" height="14" fill="#f0f0f0"/>'
             f'<rect x="{label_w}" y="{y + 3}" width="{share * bar_w:.1f}" height="14" fill="{colour}"/>'
@@ -243,6 +244,7 @@ def _chart(report: ArticleReport, prefix: str) -> str:
 
 def _summary(report: ArticleReport, prefix: str) -> str:
     s = report.summary
+    count, noun = plural(s.n_claims, "claim").split(" ", 1)
     flags = (
         '<ul class="cc-flags">'
         + "".join(f"<li><code>{_esc(f.code)}</code> {_esc(f.text)}</li>" for f in s.flags)
@@ -252,7 +254,7 @@ def _summary(report: ArticleReport, prefix: str) -> str:
     )
     return (
         '<section class="cc-summary" aria-label="Summary">'
-        f'<p class="figures"><strong>{s.n_claims}</strong> claims · sourcing score '
+        f'<p class="figures"><strong>{count}</strong> {noun} · sourcing score '
         f"<strong>{_fmt(s.sourcing_score)}</strong></p>"
         f"{_chart(report, prefix)}"
         f"<h3>Flags</h3>{flags}</section>"

@@ -24,6 +24,7 @@ COLUMNS: tuple[str, ...] = (
     "cue",
     "resolved_source",
     "reasons",
+    "content",
 )
 OUTPUT_FORMATS = ("jsonl", "parquet")
 
@@ -46,6 +47,7 @@ def output_schema() -> pa.Schema:
             ("cue", pa.string()),
             ("resolved_source", pa.string()),
             ("reasons", pa.list_(pa.string())),
+            ("content", pa.string()),
         ]
     )
 
