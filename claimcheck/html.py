@@ -22,7 +22,7 @@ from itertools import pairwise
 from typing import TypeVar
 
 from claimcheck.data import ATTRIBUTION_TYPES, ArticleReport, Attribution, Claim
-from claimcheck.formats import plural
+from claimcheck.formats import plural, quote_line
 
 #: One colour per type from Paul Tol's "light" scheme (https://personal.sron.nl/~pault/,
 #: made for fills under black text and distinct for colour-blind readers); unattributed
@@ -47,6 +47,12 @@ TYPE_DESCRIPTIONS: dict[str, str] = {
     "document": "a report, study, poll, filing, letter or other document",
     "unnamed_group": "a vague group: experts, critics, some residents",
     "unattributed": "no source: the article asserts it itself",
+}
+
+QUOTE_TEXT: dict[str, str] = {
+    "direct": "direct: the source's own words, all in quotation marks",
+    "partial": "partial: reported speech with some words quoted",
+    "indirect": "indirect: reported speech, nothing quoted",
 }
 
 #: For pages that never talk to a server.
@@ -257,7 +263,9 @@ def _summary(report: ArticleReport, prefix: str) -> str:
     return (
         '<section class="cc-summary" aria-label="Summary">'
         f'<p class="figures"><strong>{count}</strong> {noun} · sourcing score '
-        f"<strong>{_fmt(s.sourcing_score)}</strong></p>"
+        f"<strong>{_fmt(s.sourcing_score)}</strong>"
+        + (f" · {_esc(quotes)}" if (quotes := quote_line(s.quote_counts)) else "")
+        + "</p>"
         f"{_chart(report, prefix)}"
         f"<h3>Flags</h3>{flags}</section>"
     )
@@ -291,6 +299,8 @@ def _details(claim: Claim, i: int, att: Attribution | None, text: str) -> str:
             source += f" (= {att.resolved_source})"
         rows.append(("Source", source))
         rows.append(("Cue", att.text_of("cue", text)))
+        if att.quote_kind:
+            rows.append(("Quote", QUOTE_TEXT[att.quote_kind]))
     if claim.confidence is not None:
         rows.append(("Confidence", f"{claim.confidence:.2f}"))
     dl = "".join(f"<dt>{_esc(k)}</dt><dd>{_esc(v) or '—'}</dd>" for k, v in rows)
@@ -311,6 +321,8 @@ def _title_attr(claim: Claim, att: Attribution | None, text: str) -> str:
             who += f" (= {att.resolved_source})"
         cue = att.text_of("cue", text)
         lines.append(f"source: {who}" + (f" · cue: {cue}" if cue else ""))
+        if att.quote_kind:
+            lines.append(f"quote: {QUOTE_TEXT[att.quote_kind]}")
     lines += [f"{r.code}: {r.text}" for r in claim.reasons]
     return "\n".join(lines)
 

@@ -11,6 +11,7 @@ from rich.console import Console
 from claimcheck.data import ArticleReport, Attribution, Reason
 from claimcheck.formats import plural, print_table, to_csv, to_markdown
 from claimcheck.pipeline import make_claims
+from claimcheck.quotes import quote_kind
 from claimcheck.summary import summarize
 from claimcheck.text import split_sentences
 
@@ -29,6 +30,8 @@ def span(text: str, needle: str) -> list[tuple[int, int]]:
 
 
 def report_of(text: str, atts: list[Attribution]) -> ArticleReport:
+    for att in atts:
+        att.quote_kind = quote_kind(text, att.content)
     sentences = split_sentences(text)
     claims = make_claims(text, sentences, atts)
     return ArticleReport(id="t", text=text, attributions=atts, claims=claims, summary=summarize(text, claims, atts))
@@ -87,3 +90,47 @@ def test_csv_has_the_claim_and_its_attribution_content():
     assert [r["text"] for r in rows] == [c.text for c in report.claims]
     assert rows[0]["content"] == report.attributions[0].text_of("content", LONG)
     assert rows[1]["content"] == "", "an unattributed claim has no content"
+
+
+# Made-up: a direct quote, reported speech, a quoted phrase in reported speech, an own sentence.
+QUOTES = (
+    "“The ferry will run all winter,” harbour master Ida Brenn said. "
+    "Officials said the timetable would change. "
+    "The council called the old schedule “a relic” in a letter. "
+    "The weather was mild."
+)
+
+
+def quotes_report() -> ArticleReport:
+    def att(i: int, source: str, cue: str, content: str) -> Attribution:
+        return Attribution(
+            id=f"A{i}",
+            source=span(QUOTES, source),
+            cue=span(QUOTES, cue),
+            content=span(QUOTES, content),
+            type="named_organization",
+            score=0.75,
+        )
+
+    return report_of(
+        QUOTES,
+        [
+            att(1, "harbour master Ida Brenn", "said", "The ferry will run all winter"),
+            att(2, "Officials", "said the", "the timetable would change"),
+            att(3, "The council", "called", "the old schedule “a relic” in a letter"),
+        ],
+    )
+
+
+def test_csv_quote_kind_column():
+    rows = list(csv.DictReader(io.StringIO(to_csv([("t.txt", quotes_report())]))))
+    assert [r["quote_kind"] for r in rows] == ["direct", "indirect", "partial", ""]
+
+
+def test_table_marks_each_quote_kind_and_counts_them():
+    out = table(quotes_report())
+    who = [cell for cell in (line.split("│")[3].strip() for line in out.splitlines() if line.count("│") > 3)]
+    marks = [line.split()[-1] for line in who if line.startswith(("named_organization", "unattributed"))]
+    assert marks == ["“”", "≈", "(“”)", "unattributed"]
+    assert "quotes in 3 attributions: 1 direct “”, 1 partial (“”), 1 indirect ≈" in " ".join(out.split())
+    assert "quotes in 3 attributions: 1 direct, 1 partial, 1 indirect" in to_markdown([("t.txt", quotes_report())])

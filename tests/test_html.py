@@ -178,6 +178,17 @@ def test_each_sourced_claim_shows_its_type_and_score_without_hovering():
     assert "".join(parsed.text) == TEXT
 
 
+def test_quote_kind_in_details_title_and_summary():
+    report = make_report()
+    report.attributions[0].quote_kind = "partial"
+    report.summary.quote_counts = {"direct": 0, "partial": 1, "indirect": 1}
+    page = render_html(report)
+    parsed = parse(page)
+    assert "quote: partial" in parsed.claims[0]["title"] and "quote:" not in parsed.claims[1]["title"]
+    assert "<dt>Quote</dt><dd>partial: reported speech with some words quoted</dd>" in page
+    assert "· quotes in 2 attributions: 0 direct, 1 partial, 1 indirect</p>" in page
+
+
 def test_one_claim_in_the_summary():
     report = make_report()
     report.summary.n_claims = 1

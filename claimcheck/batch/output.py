@@ -25,6 +25,7 @@ COLUMNS: tuple[str, ...] = (
     "resolved_source",
     "reasons",
     "content",
+    "quote_kind",
 )
 OUTPUT_FORMATS = ("jsonl", "parquet")
 
@@ -48,6 +49,7 @@ def output_schema() -> pa.Schema:
             ("resolved_source", pa.string()),
             ("reasons", pa.list_(pa.string())),
             ("content", pa.string()),
+            ("quote_kind", pa.string()),
         ]
     )
 
