@@ -10,7 +10,8 @@ in one range and closes in another are all judged alike.
 Quotation marks pair within a line: curly “ ” and ‘ ’, straight " and ', and « ». A mark
 still open at the end of a line quotes to the line's end, as a quotation running over
 several paragraphs opens each and closes only the last. An apostrophe (it's, don’t, the
-workers’ union) is not a quotation mark. Quotations inside quotations count as quoted.
+workers’ union, the '60s) is not a quotation mark, and a closing “ typed for ” closes.
+Quotations inside quotations count as quoted.
 """
 
 from __future__ import annotations
@@ -25,14 +26,12 @@ _CLOSING = {"“": "”", "‘": "’", '"': '"', "'": "'", "«": "»"}
 _MARKS = re.compile("[\"'“”‘’«»\n]")
 
 
-def _opens(text: str, i: int) -> bool:
-    """Can the mark at ``i`` open a quotation? A single straight quote only at a word's start."""
-    mark = text[i]
+def _opens(mark: str, before: str, after: str) -> bool:
+    """Can ``mark``, between ``before`` and ``after``, open a quotation? A straight single
+    quote only at a word's start, and not before a digit (the '60s)."""
     if mark != "'":
         return mark in _CLOSING
-    before = text[i - 1] if i else " "
-    after = text[i + 1] if i + 1 < len(text) else " "
-    return not before.isalnum() and not after.isspace()
+    return not before.isalnum() and not after.isspace() and not after.isdigit()
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:
@@ -43,17 +42,22 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
     start = 0
     for m in _MARKS.finditer(text):
         i, mark = m.start(), m.group()
-        if mark == "\n" and expected:  # the line ends: whatever is open closes here
-            spans.append((start, i))
-            expected.clear()
+        if mark == "\n":  # the line ends: whatever is open closes here
+            if expected:
+                spans.append((start, i))
+                expected.clear()
             continue
-        if mark in "'’" and 0 < i < len(text) - 1 and text[i - 1].isalnum() and text[i + 1].isalnum():
+        before = text[i - 1] if i else " "
+        after = text[i + 1] if i + 1 < len(text) else " "
+        if mark in "'’‘" and before.isalnum() and after.isalnum():
             continue  # an apostrophe inside a word
+        if mark == "“" and "”" in expected and not before.isspace() and not after.isalnum():
+            mark = "”"  # a closing mark typed as an opening one ("the best in the world“)
         if mark in expected:
             del expected[len(expected) - 1 - expected[::-1].index(mark) :]  # closes it and any left open inside
             if not expected:
                 spans.append((start, i))
-        elif _opens(text, i):
+        elif _opens(mark, before, after):
             if not expected:
                 start = i + 1
             expected.append(_CLOSING[mark])

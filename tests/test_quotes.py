@@ -33,6 +33,11 @@ def ranges(text: str, *pieces: str) -> list[tuple[int, int]]:
         ("Ida Brenn said the ferry will run all winter.", ["the ferry will run all winter"], "indirect"),
         ("Brenn said the workers’ union won’t strike.", ["the workers’ union won’t strike"], "indirect"),
         ("Brenn said the workers' union won't strike.", ["the workers' union won't strike"], "indirect"),
+        ("In the '60s, Brenn said, the pier was busy.", ["the pier was busy"], "indirect"),
+        ("Brenn said Obama‘s plan would fail.", ["Obama‘s plan would fail"], "indirect"),
+        # a closing mark typed as an opening one
+        ("He called it “the best in the world“ and left.", ["the best in the world"], "direct"),
+        ("He called it “the best in the world“ and left.", ["left"], "indirect"),
         # a quoted phrase in reported speech
         ("Brenn called the old timetable “a relic” on Monday.", ["the old timetable “a relic” on Monday"], "partial"),
         # a quotation inside a quotation is quoted
