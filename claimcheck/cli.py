@@ -33,7 +33,7 @@ from typer.core import TyperCommand, TyperGroup, TyperOption
 from claimcheck.data import ArticleReport
 from claimcheck.errors import ClaimcheckError, InputError
 from claimcheck.files import atomic_write_text, is_stdout, open_output
-from claimcheck.formats import print_eval, print_table, render_chunk, to_html, to_json
+from claimcheck.formats import plural, print_eval, print_table, render_chunk, to_html, to_json
 from claimcheck.io import BRAT_SUFFIXES, label_format
 from claimcheck.io.documents import decode_article, read_article
 from claimcheck.models.registry import DEFAULT_MODEL, MODELS_DIR, Precision
@@ -496,10 +496,10 @@ def batch(
         except KeyboardInterrupt:
             raise _fail("interrupted; finished batches are saved: rerun the same command to resume", 130) from None
     rate = summary.articles / summary.seconds if summary.seconds else 0.0
-    line = f"{summary.articles} articles checked, {summary.claims} claims written to {output}"
+    line = f"{plural(summary.articles, 'article')} checked, {plural(summary.claims, 'claim')} written to {output}"
     if summary.skipped:
         line += f"; {summary.skipped} done by an earlier run"
-    line += f"; {summary.errors} errors"
+    line += f"; {plural(summary.errors, 'error')}"
     if summary.errors_path:
         line += f" (see {summary.errors_path})"
     err.print(escape(f"{line}; {summary.seconds:.1f} s, {rate:.1f} articles/s"), highlight=False)

@@ -42,6 +42,10 @@ AttributionType = Literal[
 #: The seven codebook types, in the codebook's order.
 ATTRIBUTION_TYPES: tuple[str, ...] = get_args(AttributionType)
 ROLES: tuple[str, ...] = ("source", "cue", "content")
+#: Whether a content is the source's own words: all of it in quotation marks, some of it,
+#: or none (reported speech); decided by :func:`claimcheck.quotes.quote_kind`.
+QuoteKind = Literal["direct", "partial", "indirect"]
+QUOTE_KINDS: tuple[str, ...] = get_args(QuoteKind)
 
 Ranges = list[tuple[int, int]]
 
@@ -61,14 +65,15 @@ class Reason(_Model):
 class Attribution(_Model):
     """A source, cue and content, with the type of the source.
 
-    Labels carry ``type``/``quality``; predictions add ``confidence``, ``score``,
-    ``reasons`` and ``resolved_source``.
+    Labels carry ``type``/``quality``; predictions add ``quote_kind``, ``confidence``,
+    ``score``, ``reasons`` and ``resolved_source``.
     """
 
     id: str
     source: Ranges = Field(default_factory=list)
     cue: Ranges = Field(default_factory=list)
     content: Ranges = Field(default_factory=list)
+    quote_kind: QuoteKind | None = None
     type: AttributionType | None = None
     quality: int | None = Field(default=None, ge=1, le=5)
     confidence: float | None = Field(default=None, ge=0.0, le=1.0)
@@ -165,6 +170,7 @@ class Summary(_Model):
     type_shares: dict[str, float] = Field(default_factory=dict)
     sourcing_score: float | None
     named_sources: dict[str, int] = Field(default_factory=dict)  # source name -> claims it carries
+    quote_counts: dict[str, int] = Field(default_factory=dict)  # quote kind -> attributions with a content
     flags: list[Reason] = Field(default_factory=list)
 
 
@@ -310,6 +316,6 @@ def to_dataset(examples: Iterable[LabelledExample]):  # -> datasets.Dataset
             att.setdefault("type", None)
             att.setdefault("quality", None)
             att.setdefault("label_source", None)
-            for key in ("confidence", "score", "reasons", "resolved_source"):
+            for key in ("quote_kind", "confidence", "score", "reasons", "resolved_source"):
                 att.pop(key, None)
     return Dataset.from_list(rows)

@@ -27,7 +27,26 @@ CSV_FIELDS = (
     "cue",
     "resolved_source",
     "text",
+    "content",
+    "quote_kind",
 )
+#: The table's mark for each quote kind: all the content quoted, some of it, none.
+QUOTE_MARKS = {"direct": "“”", "partial": "(“”)", "indirect": "≈"}
+
+
+def plural(n: int, noun: str) -> str:
+    """ "1 claim", "2 claims", "0 claims": a count with its noun (a regular plural)."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def quote_line(counts: dict[str, int], marks: bool = False) -> str:
+    """ "quotes in 3 attributions: 1 direct, 0 partial, 2 indirect" (``marks``: each kind
+    followed by the table's mark, which the line explains); "" when no attribution has a
+    content (or the report predates quote kinds)."""
+    if not any(counts.values()):
+        return ""
+    kinds = ", ".join(f"{counts.get(k, 0)} {k}" + (f" {m}" if marks else "") for k, m in QUOTE_MARKS.items())
+    return f"quotes in {plural(sum(counts.values()), 'attribution')}: {kinds}"
 
 
 def source_and_cue(report: ArticleReport, att) -> str:
@@ -68,7 +87,9 @@ def claim_rows(report: ArticleReport) -> list[dict[str, Any]]:
     """One flat record per claim, in the article's order, typed (``None`` where a value is
     absent): ``claim_index`` (0-based), ``start``, ``end``, ``text``, ``type``, ``confidence``,
     ``score``, ``source`` and ``cue`` (their span text), ``resolved_source``, ``reasons``
-    (the reason codes). The CSV format and ``claimcheck batch`` are both built on it."""
+    (the reason codes), ``content`` (the attribution's content, its pieces joined by a
+    space; the whole of it, also where it runs over several claims) and its ``quote_kind``.
+    The CSV format and ``claimcheck batch`` are both built on it."""
     rows = []
     for i, claim in enumerate(report.claims):
         att = report.attribution_of(claim)
@@ -85,6 +106,8 @@ def claim_rows(report: ArticleReport) -> list[dict[str, Any]]:
                 "cue": att.text_of("cue", report.text) if att and att.cue else None,
                 "resolved_source": att.resolved_source if att else None,
                 "reasons": [r.code for r in claim.reasons],
+                "content": att.text_of("content", report.text) if att and att.content else None,
+                "quote_kind": att.quote_kind if att else None,
             }
         )
     return rows
@@ -128,7 +151,8 @@ def to_markdown(items: Sequence[tuple[str | None, ArticleReport]], claim_chars: 
         lines = [
             f"## {_md_cell(path or report.id or 'article')}",
             "",
-            f"**{s.n_claims} claims** ({shares or 'none'}); sourcing score **{score}**",
+            f"**{plural(s.n_claims, 'claim')}** ({shares or 'none'}); sourcing score **{score}**"
+            + (f"; {quotes}" if (quotes := quote_line(s.quote_counts)) else ""),
         ]
         if s.flags:
             lines += ["", *(f"- `{f.code}`: {_md_cell(f.text)}" for f in s.flags)]
@@ -185,8 +209,9 @@ _TYPE_STYLE = {
 
 def print_table(console: Console, path: str | None, report: ArticleReport, verbose: bool = False) -> None:
     """A per-claim table for the terminal that explains itself: each claim's score, its source
-    and type, and under the claim the reason for its score (all reasons with ``verbose``);
-    then the article's summary and its flags.
+    and type (with its quote kind's mark), and under the claim the reason for its score (with
+    ``verbose``: the whole claim, never cut, and all its reasons); then the article's summary,
+    the marks explained, and its flags.
 
     Laid out for 80 columns: the type sits under the source rather than in a column of its
     own, so the source column is wide enough that names wrap between words, not truncate."""
@@ -196,11 +221,14 @@ def print_table(console: Console, path: str | None, report: ArticleReport, verbo
     table.add_column("source / cue, type", ratio=2, min_width=18, overflow="fold")
     table.add_column("claim, and why it scores so", ratio=3, min_width=24, overflow="fold")
     for i, claim in enumerate(report.claims, start=1):
-        who = Text(source_and_cue(report, report.attribution_of(claim)))
+        att = report.attribution_of(claim)
+        who = Text(source_and_cue(report, att))
         if who:
             who.append("\n")
         who.append(claim.type, style=_TYPE_STYLE.get(claim.type, ""))
-        text = claim.text if len(claim.text) <= 160 else claim.text[:157] + "..."
+        if att and att.quote_kind:
+            who.append(f" {QUOTE_MARKS[att.quote_kind]}")
+        text = claim.text if verbose or len(claim.text) <= 160 else claim.text[:157] + "..."
         why = Text(text)
         for r in claim.reasons if verbose else claim.reasons[:1]:
             why.append(f"\n→ {r.text}", style="italic")
@@ -211,7 +239,9 @@ def print_table(console: Console, path: str | None, report: ArticleReport, verbo
     s = report.summary
     shares = ", ".join(f"{t} {n}" for t, n in s.type_counts.items() if n)
     score = "n/a" if s.sourcing_score is None else f"{s.sourcing_score:.2f}"
-    line = Text.assemble((f"{s.n_claims} claims", "bold"), f" ({shares or 'none'}); sourcing score {score}")
+    line = Text.assemble((plural(s.n_claims, "claim"), "bold"), f" ({shares or 'none'}); sourcing score {score}")
+    if quotes := quote_line(s.quote_counts, marks=True):
+        line.append(f"; {quotes}")
     console.print(line)
     if s.flags:
         console.print(Text("flags:", style="bold yellow"))

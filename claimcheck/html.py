@@ -22,17 +22,21 @@ from itertools import pairwise
 from typing import TypeVar
 
 from claimcheck.data import ATTRIBUTION_TYPES, ArticleReport, Attribution, Claim
+from claimcheck.formats import plural, quote_line
 
-#: One Okabe-Ito colour per type (colour-blind safe); claims get a light tint
-#: of it as background and the full colour as a bottom border.
+#: One colour per type from Paul Tol's "light" scheme (https://personal.sron.nl/~pault/,
+#: made for fills under black text and distinct for colour-blind readers); unattributed
+#: takes the scheme's pale grey. Claims are filled with it, with a darker shade of it as
+#: the bottom border. (Okabe-Ito's blue and sky blue, tinted, made named person and
+#: document hard to tell apart; the type is also written after each claim.)
 TYPE_COLOURS: dict[str, str] = {
-    "named_person": "#0072B2",  # blue
-    "named_organization": "#009E73",  # bluish green
-    "anonymous": "#E69F00",  # orange
-    "publication": "#CC79A7",  # reddish purple
-    "document": "#56B4E9",  # sky blue
-    "unnamed_group": "#F0E442",  # yellow
-    "unattributed": "#000000",  # black (shown as grey)
+    "named_person": "#77AADD",  # light blue
+    "named_organization": "#44BB99",  # mint
+    "anonymous": "#EE8866",  # orange
+    "publication": "#FFAABB",  # pink
+    "document": "#BBCC33",  # pear
+    "unnamed_group": "#EEDD88",  # light yellow
+    "unattributed": "#DDDDDD",  # pale grey
 }
 
 TYPE_DESCRIPTIONS: dict[str, str] = {
@@ -45,29 +49,28 @@ TYPE_DESCRIPTIONS: dict[str, str] = {
     "unattributed": "no source: the article asserts it itself",
 }
 
+QUOTE_TEXT: dict[str, str] = {
+    "direct": "direct: the source's own words, all in quotation marks",
+    "partial": "partial: reported speech with some words quoted",
+    "indirect": "indirect: reported speech, nothing quoted",
+}
+
 #: For pages that never talk to a server.
 OFFLINE_CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; base-uri 'none'"
 )
 
-_TINT = {"unattributed": 0.14}  # black at 35% would be too dark for reading
 
-
-def _solid(type_: str) -> str:
-    """The type's colour for swatches, bars and borders (black softened to grey)."""
-    return "#666666" if type_ == "unattributed" else TYPE_COLOURS[type_]
-
-
-def _tint(colour: str, alpha: float) -> str:
-    rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
-    return "#" + "".join(f"{round(c * alpha + 255 * (1 - alpha)):02x}" for c in rgb)
+def _shade(colour: str, k: float = 0.6) -> str:
+    """``colour`` darkened (each channel times ``k``): borders and bar outlines."""
+    return "#" + "".join(f"{round(int(colour[i : i + 2], 16) * k):02x}" for i in (1, 3, 5))
 
 
 def _type_css() -> str:
     rules = []
     for t, colour in TYPE_COLOURS.items():
-        rules.append(f".t-{t}{{background:{_tint(colour, _TINT.get(t, 0.35))};border-bottom-color:{_solid(t)}}}")
-        rules.append(f".swatch.t-{t}{{background:{_solid(t)};border-color:#0003}}")
+        rules.append(f".t-{t}{{background:{colour};border-bottom-color:{_shade(colour)}}}")
+        rules.append(f".swatch.t-{t}{{background:{colour};border-color:{_shade(colour)}}}")
     return "\n".join(rules)
 
 
@@ -98,6 +101,9 @@ code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:
 .cc-article p{margin:0 0 1rem}
 .claim{border-bottom:3px solid;border-radius:2px;padding:1px 0;cursor:pointer;
   -webkit-box-decoration-break:clone;box-decoration-break:clone}
+.claim[data-badge]::after{content:attr(data-badge);display:inline-block;margin-left:.3em;padding:0 .3em;
+  border:1px solid #555;border-radius:3px;background:#fff;color:#1a1a1a;font:600 .75rem/1.4 system-ui,sans-serif;
+  white-space:nowrap;vertical-align:.1em}
 .claim:hover{filter:brightness(.95)}
 .claim:focus{outline:none}
 .claim:focus-visible,.claim.active{outline:2px solid #1a1a1a;outline-offset:1px}
@@ -115,6 +121,8 @@ code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:
 .cc-pop ul{margin:.3rem 0;padding-left:1.1rem}
 .cc-pop .close{float:right;border:0;background:none;font-size:1.1rem;cursor:pointer;line-height:1}
 .cc-hint{color:#555;font-size:.85rem;margin:0 0 .75rem}
+@media print{.claim,.swatch,.cc-chart{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+  .cc-hint,.cc-pop{display:none}}
 """
     + _type_css()
     + "\n"
@@ -229,12 +237,13 @@ def _chart(report: ArticleReport, prefix: str) -> str:
         n = s.type_counts.get(t, 0)
         share = n / total
         y = i * row + 2
-        colour = _solid(t)
+        colour = TYPE_COLOURS[t]
         parts.append(
-            f'<g data-type="{t}"><title>{_esc(_label(t))}: {n} of {s.n_claims} claims</title>'
+            f'<g data-type="{t}"><title>{_esc(_label(t))}: {n} of {plural(s.n_claims, "claim")}</title>'
             f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end">{_esc(_label(t))}</text>'
             f'<rect x="{label_w}" y="{y + 3}" width="{bar_w}" height="14" fill="#f0f0f0"/>'
-            f'<rect x="{label_w}" y="{y + 3}" width="{share * bar_w:.1f}" height="14" fill="{colour}"/>'
+            f'<rect x="{label_w}" y="{y + 3}" width="{share * bar_w:.1f}" height="14" fill="{colour}" '
+            f'stroke="{_shade(colour)}"/>'
             f'<text x="{label_w + bar_w + 6}" y="{y + 14}">{n} · {share:.0%}</text></g>'
         )
     parts.append("</svg>")
@@ -243,6 +252,7 @@ def _chart(report: ArticleReport, prefix: str) -> str:
 
 def _summary(report: ArticleReport, prefix: str) -> str:
     s = report.summary
+    count, noun = plural(s.n_claims, "claim").split(" ", 1)
     flags = (
         '<ul class="cc-flags">'
         + "".join(f"<li><code>{_esc(f.code)}</code> {_esc(f.text)}</li>" for f in s.flags)
@@ -252,8 +262,10 @@ def _summary(report: ArticleReport, prefix: str) -> str:
     )
     return (
         '<section class="cc-summary" aria-label="Summary">'
-        f'<p class="figures"><strong>{s.n_claims}</strong> claims · sourcing score '
-        f"<strong>{_fmt(s.sourcing_score)}</strong></p>"
+        f'<p class="figures"><strong>{count}</strong> {noun} · sourcing score '
+        f"<strong>{_fmt(s.sourcing_score)}</strong>"
+        + (f" · {_esc(quotes)}" if (quotes := quote_line(s.quote_counts)) else "")
+        + "</p>"
         f"{_chart(report, prefix)}"
         f"<h3>Flags</h3>{flags}</section>"
     )
@@ -268,7 +280,8 @@ def legend() -> str:
     )
     marks = (
         '<p class="cc-marks"><span class="src">source</span>: who is cited (bold, underlined) · '
-        '<span class="cue">cue</span>: the attributing words (italic, dotted underline)</p>'
+        '<span class="cue">cue</span>: the attributing words (italic, dotted underline) · '
+        "after each sourced claim, its type and sourcing score</p>"
     )
     return (
         f'<div class="cc-legend-box"><h3>Legend</h3><ul class="cc-legend" aria-label="Legend">{items}</ul>{marks}</div>'
@@ -286,6 +299,8 @@ def _details(claim: Claim, i: int, att: Attribution | None, text: str) -> str:
             source += f" (= {att.resolved_source})"
         rows.append(("Source", source))
         rows.append(("Cue", att.text_of("cue", text)))
+        if att.quote_kind:
+            rows.append(("Quote", QUOTE_TEXT[att.quote_kind]))
     if claim.confidence is not None:
         rows.append(("Confidence", f"{claim.confidence:.2f}"))
     dl = "".join(f"<dt>{_esc(k)}</dt><dd>{_esc(v) or '—'}</dd>" for k, v in rows)
@@ -306,6 +321,8 @@ def _title_attr(claim: Claim, att: Attribution | None, text: str) -> str:
             who += f" (= {att.resolved_source})"
         cue = att.text_of("cue", text)
         lines.append(f"source: {who}" + (f" · cue: {cue}" if cue else ""))
+        if att.quote_kind:
+            lines.append(f"quote: {QUOTE_TEXT[att.quote_kind]}")
     lines += [f"{r.code}: {r.text}" for r in claim.reasons]
     return "\n".join(lines)
 
@@ -456,12 +473,23 @@ def _role_span(body: str, active: Counter[tuple[str, str]]) -> str:
     return body
 
 
+def badge(claim: Claim) -> str | None:
+    """What is written after an attributed claim, so that a printout or a screenshot keeps
+    it and colour is never the only sign of the type: "named person 0.75". ``None`` for an
+    unattributed claim (no source, no score): its lack of a badge sets it apart."""
+    if claim.type == "unattributed":
+        return None
+    return _label(claim.type) + ("" if claim.score is None else f" {claim.score:.2f}")
+
+
 def _claim_open(claim: Claim, i: int, prefix: str, att: Attribution | None, text: str) -> str:
     aria = f"Claim {i}: {_label(claim.type)}, score {_fmt(claim.score)}. {_truncate(claim.text, 120)}"
+    shown = badge(claim)
     return (
         f'<span class="claim t-{claim.type}" id="{prefix}-c{i}" data-claim="{i}" data-type="{claim.type}" '
         f'data-score="{"" if claim.score is None else claim.score}" data-details="{prefix}-d{i}" tabindex="0" '
-        f'role="button" aria-expanded="false" aria-label="{_esc(aria)}" title="{_esc(_title_attr(claim, att, text))}">'
+        + ("" if shown is None else f'data-badge="{_esc(shown)}" ')
+        + f'role="button" aria-expanded="false" aria-label="{_esc(aria)}" title="{_esc(_title_attr(claim, att, text))}">'
     )
 
 
@@ -484,7 +512,8 @@ def render_fragment(
         + (f"<h2>{_esc(heading)}</h2>" if heading else "")
         + _summary(report, prefix)
         + (legend() if with_legend else "")
-        + '<p class="cc-hint">Hover over a sentence, or focus it with Tab and press Enter, for its score and reasons.</p>'
+        + '<p class="cc-hint">Each sourced sentence ends with its type and score. Hover over it, or focus it '
+        "with Tab and press Enter, for its source, cue and reasons.</p>"
         + f'<div class="cc-article" id="{prefix}-text">{body}</div>'
         + f'<div class="cc-details" hidden>{details}</div>'
         + "</section>"

@@ -21,6 +21,7 @@ from typing import NamedTuple
 from claimcheck.credibility import OutletRatings
 from claimcheck.data import ArticleReport, Attribution, Claim
 from claimcheck.models.registry import AttributionModel, Precision, load_model
+from claimcheck.quotes import quote_kind, quoted_spans
 from claimcheck.scoring import ScoringWeights, SourcingScorer, reason
 from claimcheck.summary import summarize
 from claimcheck.text import Sentence, split_segments, split_sentences
@@ -266,6 +267,9 @@ class Checker:
 
     def _report(self, text: str, atts: list[Attribution], art_id: str | None) -> ArticleReport:
         sentences = split_sentences(text)
+        quoted = quoted_spans(text)
+        for att in atts:
+            att.quote_kind = quote_kind(text, att.content, quoted)
         self.scorer.score_article(text, sentences, atts)
         claims = make_claims(text, sentences, atts)
         return ArticleReport(

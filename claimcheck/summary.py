@@ -1,4 +1,4 @@
-"""The article summary: type shares, the sourcing score, named sources and editor flags.
+"""The article summary: type shares, the sourcing score, named sources, quote kinds and editor flags.
 
 The article's ``sourcing_score`` is the mean score of its attributed claims
 (claims the article asserts itself have no sourcing score); ``None`` when no
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from claimcheck.data import ATTRIBUTION_TYPES, Attribution, Claim, Reason, Summary
+from claimcheck.data import ATTRIBUTION_TYPES, QUOTE_KINDS, Attribution, Claim, Reason, Summary
 from claimcheck.lexicons import is_vague_group
 
 NAMED = ("named_person", "named_organization", "publication", "document")
@@ -83,5 +83,12 @@ def summarize(text: str, claims: list[Claim], atts: list[Attribution]) -> Summar
         type_shares={t: round(counts.get(t, 0) / n, 4) if n else 0.0 for t in ATTRIBUTION_TYPES},
         sourcing_score=round(sum(scores) / len(scores), 4) if scores else None,
         named_sources=dict(named.most_common()),
+        quote_counts=quote_counts(atts),
         flags=flags,
     )
+
+
+def quote_counts(atts: list[Attribution]) -> dict[str, int]:
+    """How many of the attributions give their content as a direct, partial or indirect quote."""
+    counts = Counter(a.quote_kind for a in atts if a.quote_kind)
+    return {k: counts.get(k, 0) for k in QUOTE_KINDS}

@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 import math
 
-from claimcheck.data import ATTRIBUTION_TYPES, ROLES, ArticleReport
+from claimcheck.data import ATTRIBUTION_TYPES, QUOTE_KINDS, ROLES, ArticleReport
 from claimcheck.pipeline import clean_text
+from claimcheck.quotes import quote_kind, quoted_spans
 
 
 def _unit(value: float | None, what: str) -> None:
@@ -20,15 +21,18 @@ def check_report(report: ArticleReport, text: str, round_trip: bool = True) -> N
     Offsets are Python ``str`` indices into ``report.text`` (which is ``text`` with lone
     surrogates replaced, one character for one); every span lies inside it, claims are
     in order without overlap and each is its own ``text[start:end]``; types are the
-    codebook's; confidences and scores are in [0, 1] or None; the summary agrees with
-    the claims; and the report survives JSON (``round_trip``).
+    codebook's; confidences and scores are in [0, 1] or None; every attribution has the
+    quote kind of its content; the summary agrees with the claims and attributions; and
+    the report survives JSON (``round_trip``).
     """
     assert report.text == clean_text(text) and len(report.text) == len(text)
     n = len(report.text)
     ids = [a.id for a in report.attributions]
     assert len(set(ids)) == len(ids), "attribution ids repeat"
     by_id = {a.id: a for a in report.attributions}
+    quoted = quoted_spans(report.text)
     for att in report.attributions:
+        assert att.quote_kind == quote_kind(report.text, att.content, quoted), f"{att.id}.quote_kind"
         assert att.type is None or att.type in ATTRIBUTION_TYPES, att.type
         _unit(att.confidence, f"{att.id}.confidence")
         _unit(att.score, f"{att.id}.score")
@@ -65,6 +69,8 @@ def check_report(report: ArticleReport, text: str, round_trip: bool = True) -> N
         assert abs(sum(summary.type_shares.values()) - 1.0) < 0.01
     _unit(summary.sourcing_score, "sourcing_score")
     assert all(isinstance(v, int) and v > 0 for v in summary.named_sources.values())
+    assert list(summary.quote_counts) == list(QUOTE_KINDS)
+    assert sum(summary.quote_counts.values()) == sum(a.quote_kind is not None for a in report.attributions)
     if round_trip:
         encoded = report.to_json().encode("utf-8")  # fails on a lone surrogate
         assert ArticleReport.from_dict(json.loads(encoded)) == report

@@ -115,6 +115,19 @@ def test_folder_matches_check_many(baseline: Checker, tmp_path: Path, ext: str):
     assert not read_errors(out)
 
 
+def test_rows_carry_the_content_and_its_quote_kind(baseline: Checker, tmp_path: Path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    text = "“The pier will close in May,” harbour master Ida Brenn said. Officials said repairs would wait.\n"
+    out = tmp_path / "claims.parquet"
+    run_batch([("q", text)], out, baseline)
+    assert output_schema().field("quote_kind").type == output_schema().field("content").type == "string"
+    rows = pq.read_table(out).to_pylist()
+    assert [(r["content"], r["quote_kind"]) for r in rows] == [
+        ("“The pier will close in May", "direct"),
+        ("repairs would wait", "indirect"),
+    ]
+
+
 def test_glob_ids_are_the_paths(baseline: Checker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.chdir(tmp_path)
     make_archive(tmp_path / "arch")

@@ -100,6 +100,7 @@ def test_attribution_round_trip_through_model_dump():
         reasons=[Reason(code="anonymous", text="Anonymous source", weight=1.5)],
         resolved_source="a spokesperson",
         label_source="model",
+        quote_kind="partial",
     )
     assert att.source == [(10, 20), (30, 34)]
     data = json.loads(json.dumps(att.model_dump(mode="json")))
@@ -151,6 +152,25 @@ def test_article_report_round_trip(report: ArticleReport):
     assert ArticleReport.from_dict(report.to_dict()) == report
 
 
+def test_article_report_without_quote_kinds_still_loads(report: ArticleReport):
+    """JSON written before attributions had a quote kind (and the summary its counts)."""
+    data = report.to_dict()
+    assert [a["quote_kind"] is not None for a in data["attributions"]] == [
+        bool(a["content"]) for a in data["attributions"]
+    ]
+    for att in data["attributions"]:
+        del att["quote_kind"]
+    del data["summary"]["quote_counts"]
+    old = ArticleReport.from_dict(data)
+    assert all(a.quote_kind is None for a in old.attributions) and old.summary.quote_counts == {}
+    assert ArticleReport.from_dict(old.to_dict()) == old
+
+
+def test_quote_kind_is_one_of_three():
+    with pytest.raises(ValueError, match="quote_kind"):
+        Attribution(id="A1", content=[(0, 4)], quote_kind="verbatim")
+
+
 def test_article_report_offsets_index_text(report: ArticleReport):
     n = len(report.text)
     for att in report.attributions:
@@ -171,6 +191,7 @@ def test_article_report_to_example_is_a_valid_label(report: ArticleReport):
         # quality from the score on the codebook scale, confidence kept to review the least sure first
         assert label.quality == (None if pred.score is None else round(1 + 4 * pred.score))
         assert label.confidence == pred.confidence and label.label_source == "predicted" and not label.reasons
+        assert "quote_kind" not in label.to_dict(), "read from the text, not labelled"
     assert LabelledExample.from_dict(ex.to_dict()) == ex
 
 

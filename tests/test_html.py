@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -162,6 +164,74 @@ def test_claims_have_type_class_score_and_are_focusable():
         assert claim.type.replace("_", " ") in el["title"]
         assert el["text"] == claim.text
     assert 'Named person, but no "role" <given>' in parsed.claims[0]["title"]  # reasons on hover
+
+
+def test_each_sourced_claim_shows_its_type_and_score_without_hovering():
+    """Written after the claim by CSS from ``data-badge``: printed and in screenshots, yet not
+    part of the article's text (which stays exactly the input, and copies as it)."""
+    report = make_report()
+    page = render_html(report)
+    parsed = parse(page)
+    assert [c.get("data-badge") for c in parsed.claims] == ["named person 0.75", "unnamed group 0.25", None]
+    assert ".claim[data-badge]::after{content:attr(data-badge)" in page
+    assert "print-color-adjust:exact" in page  # the type colours are printed too
+    assert "".join(parsed.text) == TEXT
+
+
+def test_quote_kind_in_details_title_and_summary():
+    report = make_report()
+    report.attributions[0].quote_kind = "partial"
+    report.summary.quote_counts = {"direct": 0, "partial": 1, "indirect": 1}
+    page = render_html(report)
+    parsed = parse(page)
+    assert "quote: partial" in parsed.claims[0]["title"] and "quote:" not in parsed.claims[1]["title"]
+    assert "<dt>Quote</dt><dd>partial: reported speech with some words quoted</dd>" in page
+    assert "· quotes in 2 attributions: 0 direct, 1 partial, 1 indirect</p>" in page
+
+
+def test_one_claim_in_the_summary():
+    report = make_report()
+    report.summary.n_claims = 1
+    assert "<strong>1</strong> claim ·" in render_html(report)
+
+
+# Machado, Oliveira and Fernandes (2009), severity 1, in linear RGB
+CVD = {
+    "normal vision": ((1, 0, 0), (0, 1, 0), (0, 0, 1)),
+    "protanopia": ((0.152286, 1.052583, -0.204868), (0.114503, 0.786281, 0.099216), (-0.003882, -0.048116, 1.051998)),
+    "deuteranopia": ((0.367322, 0.860646, -0.227968), (0.280085, 0.672501, 0.047413), (-0.01182, 0.04294, 0.968881)),
+    "tritanopia": ((1.255528, -0.076749, -0.178779), (-0.078411, 0.930809, 0.147602), (0.004733, 0.691367, 0.3039)),
+}
+
+
+def seen_as(colour: str, vision: str) -> tuple[float, float, float]:
+    """CIELAB (D65) of an sRGB colour as a reader with ``vision`` sees it."""
+    srgb = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    rgb = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in srgb]
+    rgb = [min(1.0, max(0.0, sum(m * c for m, c in zip(row, rgb, strict=True)))) for row in CVD[vision]]
+    xyz = [
+        sum(m * c for m, c in zip(row, rgb, strict=True)) / white
+        for row, white in zip(
+            ((0.4124, 0.3576, 0.1805), (0.2126, 0.7152, 0.0722), (0.0193, 0.1192, 0.9505)),
+            (0.95047, 1.0, 1.08883),
+            strict=True,
+        )
+    ]
+    f = [t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116 for t in xyz]
+    return 116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])
+
+
+@pytest.mark.parametrize("vision", list(CVD))
+def test_claim_colours_stay_apart_for_colour_blind_readers(vision: str):
+    """Every two types' claim fills, as the page draws them, differ by at least 10 CIELAB units
+    (clearly seen side by side) under simulated protanopia, deuteranopia and tritanopia; and
+    by 20 in normal vision, where blue and sky blue once made named person and document alike."""
+    page = render_html(make_report())
+    fills = {t: re.search(rf"\.t-{t}\{{background:(#[0-9a-fA-F]{{6}})", page).group(1) for t in ATTRIBUTION_TYPES}
+    least = 20 if vision == "normal vision" else 10
+    for a, b in itertools.combinations(ATTRIBUTION_TYPES, 2):
+        gap = math.dist(seen_as(fills[a], vision), seen_as(fills[b], vision))
+        assert gap >= least, f"{a} {fills[a]} and {b} {fills[b]}: {gap:.1f} apart in {vision}"
 
 
 def test_source_and_cue_marks_with_discontinuous_and_overlapping_spans():

@@ -29,3 +29,12 @@ def test_wheel_top_level_is_claimcheck_only(tmp_path):
     }
     assert "claimcheck/resources/models/tagger/config.json" in names  # the shipped models come along
     assert not [n for n in names if n.startswith(("training/", "eval/"))]
+
+
+def test_ci_runs_the_readme_test_command_and_it_shows_skip_reasons():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    (command,) = [line for line in readme if line.startswith("python3 -m venv") and "pytest" in line]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
+    assert ci[-1] == command, ".ci/run must run exactly the README's test command"
+    # -rs lists each skipped test with its reason (-rP would list only the passed tests' output)
+    assert command.split("pytest", 1)[1].split() == ["-rs"]

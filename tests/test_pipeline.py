@@ -85,6 +85,20 @@ def test_seed_example_default_model(checker: Checker):
     assert report.claims[SEED_OWN_SENTENCES[0]].type == "unattributed"
 
 
+def test_every_attribution_with_content_has_a_quote_kind(baseline: Checker):
+    # made-up sentences: a direct quote, reported speech, and reported speech quoting a phrase
+    text = (
+        "“The ferry will run all winter,” harbour master Ida Brenn said on Monday. "
+        "Officials said the timetable would change in March. "
+        "The council called the old schedule “a relic” in a statement.\n"
+    )
+    report = baseline.check(text)
+    kinds = {a.text_of("source", text): a.quote_kind for a in report.attributions}
+    assert kinds == {"harbour master Ida Brenn": "direct", "Officials": "indirect", "The council": "partial"}
+    assert report.summary.quote_counts == {"direct": 1, "partial": 1, "indirect": 1}
+    assert ArticleReport.from_dict(json.loads(report.to_json())) == report
+
+
 def test_report_round_trips_through_json(checker: Checker):
     report = checker.check(OWN_EXAMPLE.read_text(encoding="utf-8"), id="harbor")
     again = ArticleReport.from_dict(json.loads(report.to_json()))

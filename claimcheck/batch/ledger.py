@@ -20,7 +20,9 @@ from claimcheck.batch.checking import _line
 from claimcheck.batch.output import output_schema
 from claimcheck.files import fsync_dir as _fsync_dir
 
-LEDGER_VERSION = 2
+#: 3: rows gained the ``content`` and ``quote_kind`` columns; an older run's rows are of another shape, so its
+#: ledger is not resumed (a JSONL output is refused, a Parquet run starts afresh)
+LEDGER_VERSION = 3
 #: JSON bytes read per Parquet row group when the staging file becomes the output
 #: (more when one row's line is longer).
 STAGING_BLOCK_BYTES = 16 << 20

@@ -24,6 +24,8 @@ COLUMNS: tuple[str, ...] = (
     "cue",
     "resolved_source",
     "reasons",
+    "content",
+    "quote_kind",
 )
 OUTPUT_FORMATS = ("jsonl", "parquet")
 
@@ -46,6 +48,8 @@ def output_schema() -> pa.Schema:
             ("cue", pa.string()),
             ("resolved_source", pa.string()),
             ("reasons", pa.list_(pa.string())),
+            ("content", pa.string()),
+            ("quote_kind", pa.string()),
         ]
     )
 
