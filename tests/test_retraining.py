@@ -13,11 +13,11 @@ from claimcheck.cli import app
 from claimcheck.data import load_examples, save_examples
 from claimcheck.io import read_labels, write_labels
 from claimcheck.models.registry import load_model
-from tests.test_tagger import ARTICLES, _examples, tiny_encoder  # noqa: F401  (fixture)
+from tests.test_tagger import ARTICLES, _examples
 
 
 @pytest.fixture(scope="module")
-def tiny_model(tiny_encoder, tmp_path_factory):  # noqa: F811
+def tiny_model(tiny_encoder, tmp_path_factory):
     from claimcheck.training.config import load_config
     from claimcheck.training.finetune import FinetuneConfig, finetune
 
