@@ -836,19 +836,13 @@ def models_default(
     reset: Annotated[bool, typer.Option("--reset", help="Go back to the shipped default.")] = False,
 ) -> None:
     """Set the model that check, eval and serve use when no --model is given."""
-    from claimcheck.models.registry import resolve_model_path
-    from claimcheck.settings import load_settings, save_settings
+    from claimcheck.models.registry import set_default_model
+    from claimcheck.settings import settings_path
 
-    settings = load_settings()
-    if reset:
-        settings.default_model = None
-    elif name:
-        resolve_model_path(name)  # a name that is no model fails here, before it is saved
-        settings.default_model = name
-    else:
+    if not (reset or name):
         raise _fail("give a model name, or --reset")
-    path = save_settings(settings)
-    err.print(f"default model: {settings.default_model or 'the shipped default'} (in {path})")
+    value = set_default_model(None if reset else name)
+    err.print(f"default model: {value or 'the shipped default'} (in {settings_path()})")
 
 
 encoders_app = _App(

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from claimcheck.cli import app
 from claimcheck.data import load_examples, save_examples
 from claimcheck.io import read_labels, write_labels
-from claimcheck.models.registry import load_model
+from claimcheck.models.registry import list_models, load_model
 from tests.test_tagger import ARTICLES, _examples
 
 
@@ -86,6 +86,9 @@ def test_corrections_change_the_model(tiny_model, tmp_path, monkeypatch):
     assert "corrections.json" in card
     info = json.loads((tmp_path / "newsroom" / "config.json").read_text())["training"]
     assert info["new_labels"]["articles"] == 3 and "corrections.json" in info["data_seen"][-1]
+
+    # 5. listed by `claimcheck models`, though written outside the models folder
+    assert str(tmp_path / "newsroom") in [m["path"] for m in list_models()]
 
 
 def test_bad_new_labels_stop_before_training(tiny_model, tmp_path):

@@ -35,7 +35,7 @@ from claimcheck.evaluation.harness import summarize_metrics
 from claimcheck.files import atomic_write_bytes, previous_dir, replace_dir
 from claimcheck.io import read_labels
 from claimcheck.models.encoders import DEFAULT_ENCODER, describe_encoder, encoder_path
-from claimcheck.models.registry import file_sha256, load_model, save_model
+from claimcheck.models.registry import file_sha256, load_model, remember_model, save_model
 from claimcheck.models.source_context import source_features
 from claimcheck.models.tagger import (
     ENCODER_FILE,
@@ -895,6 +895,7 @@ def continue_training(
 
         output = load_settings().models_path / f"{start_dir.name}-{Path(add).stem}-{time.strftime('%Y%m%d-%H%M%S')}"
     folder = save_model(model, output, extra={"training": info}, files={"MODEL_CARD.md": continue_card(info)})
+    remember_model(folder)  # listed by `claimcheck models` wherever --out put it
     return ContinueResult(folder=folder, before=before, after=after)
 
 
