@@ -106,7 +106,8 @@ def test_type_head_refit_repools_the_original_sources(tiny_model, tmp_path):
     import numpy as np
 
     from claimcheck.training.config import load_config
-    from claimcheck.training.finetune import FinetuneConfig, _refit_type_head, pooled_sources
+    from claimcheck.training.continuing import _refit_type_head
+    from claimcheck.training.finetune import FinetuneConfig, pooled_sources
 
     folder, config_path = tiny_model
     config = load_config(config_path, FinetuneConfig)
