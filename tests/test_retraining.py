@@ -16,13 +16,12 @@ from claimcheck.models.registry import list_models, load_model
 from tests.test_tagger import ARTICLES, _examples
 
 
-@pytest.fixture(scope="module")
-def tiny_model(tiny_encoder, tmp_path_factory):
+def _train_tiny(tiny_encoder, root, *extra: str):
+    """A tiny tagger trained on the three articles; returns its folder and config file."""
     from claimcheck.training.config import load_config
     from claimcheck.training.finetune import FinetuneConfig, finetune
 
     torch.set_num_threads(1)
-    root = tmp_path_factory.mktemp("tiny-model")
     data = root / "train.jsonl"
     save_examples(data, _examples())
     config = root / "tiny.yaml"
@@ -32,8 +31,21 @@ def tiny_model(tiny_encoder, tmp_path_factory):
         "head_learning_rate: 0.02\nwarmup_ratio: 0.0\nlora_r: 8\nlora_alpha: 16\nlora_dropout: 0.0\n"
         "checkpoint_steps: 1000\nthreads: 1\n"
         "continue_epochs: 20\ncontinue_learning_rate: 0.005\nheldout_fraction: 0\nnew_label_weight: 5\n"
+        + "".join(f"{line}\n" for line in extra)
     )
     return finetune(load_config(config, FinetuneConfig)), config
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tiny_encoder, tmp_path_factory):
+    return _train_tiny(tiny_encoder, tmp_path_factory.mktemp("tiny-model"))
+
+
+@pytest.fixture(scope="module")
+def tiny_full_model(tiny_encoder, tmp_path_factory):
+    """Fully fine-tuned with a letter-case embedding, as the shipped default."""
+    root = tmp_path_factory.mktemp("tiny-full-model")
+    return _train_tiny(tiny_encoder, root, "finetuning: full", "case_features: true", "decoding: viterbi")
 
 
 def _type_of(model, text: str, source: str) -> str | None:
@@ -130,3 +142,51 @@ def test_type_head_refit_repools_the_original_sources(tiny_model, tmp_path):
     elsewhere = config.model_copy(update={"train": tmp_path / "not-here.jsonl"})
     stored = _refit_type_head(model, model.type_head, new, [], elsewhere)
     np.testing.assert_array_equal(stored.data_[1][:n], stored_vectors)
+
+
+@pytest.mark.parametrize("kind", ["tiny_model", "tiny_full_model"], ids=["lora", "full-case"])
+def test_every_trainable_weight_moves_in_a_continue_step(request, kind: str):
+    """Continuing builds training's optimizer: every weight the loss reaches moves, the case
+    embedding too (it used to be left out, its gradient piling up). Only the encoder's pooler,
+    which the tagger does not use, gets no gradient."""
+    from claimcheck.models.registry import read_config
+    from claimcheck.training.config import load_config
+    from claimcheck.training.continuing import _continue_epochs, _network_from
+    from claimcheck.training.distill import TagLoss
+    from claimcheck.training.finetune import FinetuneConfig, build_windows, collate, trainable_state
+
+    folder, config_path = request.getfixturevalue(kind)
+    config = load_config(config_path, FinetuneConfig).model_copy(
+        update={"continue_epochs": 1, "batch_size": 2, "warmup_ratio": 0.5}
+    )
+    settings = read_config(folder)["settings"]
+    network, tokenizer = _network_from(folder, settings)
+    windows = build_windows(_examples(), tokenizer, config)[:6]  # three steps: one of warm-up at rate 0
+    batch = collate(windows, tokenizer.pad_token_id)
+    TagLoss()(network(batch["input_ids"], batch["attention_mask"], batch["case_ids"])[0], batch).backward()
+    reached = {name for name, p in network.named_parameters() if p.grad is not None}
+    network.zero_grad(set_to_none=True)
+    start = trainable_state(network)
+    assert ("case_embedding.weight" in reached) == (kind == "tiny_full_model")
+    assert {name.split(".pooler.")[0] for name in set(start) - reached} <= {"encoder", "encoder.base_model.model"}
+    _continue_epochs(network, tokenizer, settings, windows, [], config)
+    after = trainable_state(network)
+    assert [name for name in reached if torch.equal(start[name], after[name])] == []
+
+
+def test_continuing_rates_and_warm_up_come_from_the_config(tiny_full_model):
+    from claimcheck.models.registry import read_config
+    from claimcheck.training.config import load_config
+    from claimcheck.training.continuing import _network_from
+    from claimcheck.training.finetune import FinetuneConfig, make_optimizer
+
+    folder, config_path = tiny_full_model
+    rates = {"learning_rate": 1e-3, "head_learning_rate": 4e-3, "continue_learning_rate": 1e-4, "warmup_ratio": 0.1}
+    config = load_config(config_path, FinetuneConfig).model_copy(update=rates)
+    network, _ = _network_from(folder, read_config(folder)["settings"])
+    optimizer, _ = make_optimizer(network, config, 100, continuing=True)
+    assert [g["initial_lr"] for g in optimizer.param_groups] == pytest.approx([1e-4, 4e-4])  # heads x4, as in training
+    assert [g["lr"] for g in optimizer.param_groups] == [0.0, 0.0]  # ten steps of warm-up ahead
+    config = config.model_copy(update={"continue_head_learning_rate": 1e-3})
+    optimizer, _ = make_optimizer(network, config, 100, continuing=True)
+    assert [g["initial_lr"] for g in optimizer.param_groups] == pytest.approx([1e-4, 1e-3])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import random
 import time
 from pathlib import Path
@@ -38,6 +39,7 @@ from claimcheck.training.finetune import (
     config_annotations,
     dev_metrics,
     lookup,
+    make_optimizer,
     new_type_head,
     pooled_sources,
     seed_everything,
@@ -99,25 +101,18 @@ def _replay_sample(config: FinetuneConfig) -> list[LabelledExample]:
 
 
 def _continue_epochs(network, tokenizer, settings, windows: list[Window], heldout, config: FinetuneConfig) -> list:
-    """Train at the small continuing learning rate with early stopping on the held-out part;
-    leaves the network at its best epoch and returns the history."""
-    optimizer = torch.optim.AdamW(
-        [
-            {
-                "params": [p for p in network.encoder.parameters() if p.requires_grad],
-                "lr": config.continue_learning_rate,
-            },
-            {"params": list(network.tag_head.parameters()), "lr": config.continue_learning_rate * 5},
-        ],
-        weight_decay=config.weight_decay,
-    )
+    """Train with training's optimizer at the small continuing rates, with early stopping on the
+    held-out part; leaves the network at its best epoch and returns the history."""
+    steps = math.ceil(len(windows) / config.batch_size) * config.continue_epochs
+    optimizer, scheduler = make_optimizer(network, config, steps, continuing=True)
     loss_fn = TagLoss()
     best_state, best_score, stale, history = trainable_state(network), None, 0, []
     for epoch in range(config.continue_epochs):
         network.train()
         random.Random(config.seed + epoch).shuffle(windows)
         for b in range(0, len(windows), config.batch_size):
-            train_step(network, collate(windows[b : b + config.batch_size], tokenizer.pad_token_id), loss_fn, optimizer)
+            batch = collate(windows[b : b + config.batch_size], tokenizer.pad_token_id)
+            train_step(network, batch, loss_fn, optimizer, scheduler)
         network.eval()
         probe = TransformerAttributionModel(network, tokenizer, None, settings)
         score = lookup(dev_metrics(probe, heldout), config.selection_metric) if heldout else float(epoch)

@@ -99,6 +99,7 @@ class FinetuneConfig(BaseModel):
     heldout_fraction: float = 0.2
     continue_epochs: int = 4
     continue_learning_rate: float = 1e-4
+    continue_head_learning_rate: float | None = None  # None: scaled as head_learning_rate is to learning_rate
     patience: int = 1
     new_label_weight: float = 3.0
     checkpoint_steps: int = 100
@@ -540,17 +541,31 @@ def checkpoint_dir(config: FinetuneConfig) -> Path:
     return Path.home() / ".cache" / "claimcheck" / "train" / Path(config.output).name
 
 
-def make_optimizer(network: TaggerNetwork, config: FinetuneConfig, total_steps: int):
+def learning_rates(config: FinetuneConfig, continuing: bool = False) -> tuple[float, float]:
+    """The encoder's and the heads' learning rates: training's, or (``continuing``) the small
+    continuing rate, with the heads' scaled from it as in training unless the config sets it."""
+    if not continuing:
+        return config.learning_rate, config.head_learning_rate
+    head = config.continue_head_learning_rate
+    if head is None:
+        head = config.continue_learning_rate * config.head_learning_rate / config.learning_rate
+    return config.continue_learning_rate, head
+
+
+def make_optimizer(network: TaggerNetwork, config: FinetuneConfig, total_steps: int, continuing: bool = False):
+    """The optimizer of training and of continuing (``continuing``: at :func:`learning_rates`'
+    continuing rates): AdamW over every trainable weight, the encoder's at its rate and all
+    the others (tag head, case embedding) at the heads', with linear warm-up
+    (``warmup_ratio`` of ``total_steps``) and decay."""
     from transformers import get_linear_schedule_with_warmup
 
-    head_params = list(network.tag_head.parameters())
-    if network.case_embedding is not None:
-        head_params += list(network.case_embedding.parameters())
-    enc_params = [p for p in network.encoder.parameters() if p.requires_grad]
+    encoder = {id(p) for p in network.encoder.parameters()}
+    trainable = [p for p in network.parameters() if p.requires_grad]
+    enc_rate, head_rate = learning_rates(config, continuing)
     optimizer = torch.optim.AdamW(
         [
-            {"params": enc_params, "lr": config.learning_rate},
-            {"params": head_params, "lr": config.head_learning_rate},
+            {"params": [p for p in trainable if id(p) in encoder], "lr": enc_rate},
+            {"params": [p for p in trainable if id(p) not in encoder], "lr": head_rate},
         ],
         weight_decay=config.weight_decay,
     )
