@@ -674,20 +674,23 @@ def train(
     else:
         result = continue_from_config(config, add, start, out, overrides)
         folder = result.folder
-        _print_before_after(result.before, result.after)
+        _print_before_after(result)
     err.print(f"model written to {folder}")
 
 
-def _print_before_after(before: dict, after: dict) -> None:
+def _print_before_after(result: Any) -> None:
+    """The continued model's accuracy before and after, and how it was checked."""
     from rich.table import Table
+
+    from claimcheck.training.continuing import SHOWN
 
     table = Table(title="before / after")
     for col in ("data", "metric", "before", "after"):
         table.add_column(col)
-    for split in ("heldout", "dev"):
-        for key in sorted(set(before.get(split, {})) | set(after.get(split, {}))):
-            table.add_row(split, key, str(before[split].get(key, "")), str(after[split].get(key, "")))
+    for row in result.rows(SHOWN):
+        table.add_row(*(str(cell) for cell in row))
     Console().print(table)
+    Console().print(result.check["note"], highlight=False, markup=False)
 
 
 @app.command(

@@ -19,6 +19,7 @@ import random
 import shutil
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -98,6 +99,8 @@ class FinetuneConfig(BaseModel):
     replay_articles: int = 100
     heldout_fraction: float = 0.2
     continue_epochs: int = 4
+    heldout_min_articles: int = 5  # with fewer new articles none is held out: all are learnt from
+    crossfit_max_steps: int = 150  # then cross-fitting (a fold per article) runs if its training steps fit
     continue_learning_rate: float = 1e-4
     continue_head_learning_rate: float | None = None  # None: scaled as head_learning_rate is to learning_rate
     patience: int = 1
@@ -283,10 +286,13 @@ def load_checkpoint(path: Path, network, optimizer, scheduler) -> dict[str, Any]
 # --------------------------------------------------------------------------- evaluation
 
 
-def dev_metrics(model: TransformerAttributionModel, dev: list[LabelledExample]) -> dict[str, Any]:
+def dev_metrics(
+    model: TransformerAttributionModel, dev: list[LabelledExample], progress: Callable[[int], None] | None = None
+) -> dict[str, Any]:
+    """The model's metrics on ``dev`` with the mean exact span F1 (``progress``: articles done)."""
     from claimcheck.evaluation.harness import evaluate
 
-    metrics = evaluate(Checker(model), dev)
+    metrics = evaluate(Checker(model), dev, progress=progress)
     spans = metrics["spans"]
     metrics["spans"]["mean_exact_f1"] = round(float(np.mean([spans[r]["exact"]["f1"] for r in ROLES])), 4)
     return metrics
@@ -307,10 +313,11 @@ def pooled_sources(
     examples: list[LabelledExample],
     annotations: dict[tuple[str, str], str] | None = None,
     chunk_articles: int = 32,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[dict[str, float]], list[np.ndarray], list[str], list[str]]:
     """The typed sources of ``examples`` (given types, or ``annotations``) as type-head
     inputs: hand features, the vector pooled from ``model``'s encoder over the source
-    span, label, and how the label was made."""
+    span, label, and how the label was made. ``progress(done, total)`` counts articles."""
     rows = list(labelled_sources(examples, annotations or {}, use_rules=False))
     by_article: dict[int, list[int]] = {}
     for i, (ex, *_) in enumerate(rows):
@@ -322,6 +329,8 @@ def pooled_sources(
         for indices, encoded in zip(chunk, model.encode([rows[g[0]][0].text for g in chunk]), strict=True):
             for i in indices:
                 vectors[i] = model.pool(encoded, rows[i][1].source)
+        if progress is not None:
+            progress(b + len(chunk), len(groups))
     feats = [source_features(ctx) for _, _, ctx, _, _ in rows]
     return feats, vectors, [r[3] for r in rows], [r[4] for r in rows]
 
