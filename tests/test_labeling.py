@@ -7,6 +7,7 @@ import json
 import os
 import select
 import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -452,7 +453,6 @@ class Terminal:
     """`claimcheck label` in a pseudo-terminal, as a person types at it."""
 
     def __init__(self, path: Path):
-        import subprocess
         import sys
 
         master, slave = os.openpty()
@@ -503,9 +503,10 @@ class Terminal:
                     self.out += os.read(self.master, 4096).decode("utf-8", "replace").replace("\r\n", "\n")
                 except OSError:
                     break
-        if self.proc.poll() is None:
-            raise AssertionError(f"still running after {timeout} s; its output ends:\n{self.out[-1500:]}")
-        code = self.proc.wait()
+        try:  # a read that fails (EIO: the child closed the terminal) may come just before it exits
+            code = self.proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"still running after {timeout} s; its output ends:\n{self.out[-1500:]}") from None
         while select.select([self.master], [], [], 0.2)[0]:
             try:
                 chunk = os.read(self.master, 4096)
