@@ -36,6 +36,7 @@ from claimcheck.files import atomic_write_text, is_stdout, open_output
 from claimcheck.formats import print_eval, print_table, render_chunk, to_html, to_json
 from claimcheck.io import BRAT_SUFFIXES, label_format
 from claimcheck.io.documents import decode_article, read_article
+from claimcheck.labeling import ReviewOrder
 from claimcheck.models.registry import DEFAULT_MODEL, MODELS_DIR, Precision
 from claimcheck.outputs import check_output
 from claimcheck.version import __version__
@@ -547,13 +548,20 @@ def label(
     batch: Annotated[
         Path, typer.Argument(metavar="BATCH", help="Predictions to correct (from 'claimcheck check --format labels').")
     ],
+    order: Annotated[
+        ReviewOrder,
+        typer.Option(
+            help="consequence: confident sources with no quotation or speech verb in their sentence, then headline "
+            "sources, then the types that move the score most; confidence: least confident first."
+        ),
+    ] = ReviewOrder.consequence,
 ) -> None:
-    """Correct predictions claim by claim, least confident first, one key per answer; saves after every answer
-    and resumes. Ctrl-C stops (exit 130) after saving."""
+    """Correct predictions claim by claim, the costliest mistakes first (--order), one key per answer; saves after
+    every answer and resumes. Ctrl-C stops (exit 130) after saving."""
     from claimcheck.labeling import run_labeling
 
     try:
-        result = run_labeling(batch)
+        result = run_labeling(batch, order=order)
     except KeyboardInterrupt:  # before the first answer: nothing to save
         err.print("interrupted; nothing changed.")
         raise typer.Exit(130) from None
