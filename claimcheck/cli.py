@@ -36,6 +36,7 @@ from claimcheck.files import atomic_write_text, is_stdout, open_output
 from claimcheck.formats import plural, print_eval, print_table, render_chunk, to_html, to_json
 from claimcheck.io import BRAT_SUFFIXES, label_format
 from claimcheck.io.documents import decode_article, read_article
+from claimcheck.labeling import ReviewOrder
 from claimcheck.models.registry import DEFAULT_MODEL, MODELS_DIR, Precision
 from claimcheck.outputs import check_output
 from claimcheck.version import __version__
@@ -547,13 +548,20 @@ def label(
     batch: Annotated[
         Path, typer.Argument(metavar="BATCH", help="Predictions to correct (from 'claimcheck check --format labels').")
     ],
+    order: Annotated[
+        ReviewOrder,
+        typer.Option(
+            help="consequence: confident sources with no quotation or speech verb in their sentence, then headline "
+            "sources, then the types that move the score most; confidence: least confident first."
+        ),
+    ] = ReviewOrder.consequence,
 ) -> None:
-    """Correct predictions claim by claim, least confident first, one key per answer; saves after every answer
-    and resumes. Ctrl-C stops (exit 130) after saving."""
+    """Correct predictions claim by claim, the costliest mistakes first (--order), one key per answer; saves after
+    every answer and resumes. Ctrl-C stops (exit 130) after saving."""
     from claimcheck.labeling import run_labeling
 
     try:
-        result = run_labeling(batch)
+        result = run_labeling(batch, order=order)
     except KeyboardInterrupt:  # before the first answer: nothing to save
         err.print("interrupted; nothing changed.")
         raise typer.Exit(130) from None
@@ -674,20 +682,23 @@ def train(
     else:
         result = continue_from_config(config, add, start, out, overrides)
         folder = result.folder
-        _print_before_after(result.before, result.after)
+        _print_before_after(result)
     err.print(f"model written to {folder}")
 
 
-def _print_before_after(before: dict, after: dict) -> None:
+def _print_before_after(result: Any) -> None:
+    """The continued model's accuracy before and after, and how it was checked."""
     from rich.table import Table
+
+    from claimcheck.training.continuing import SHOWN
 
     table = Table(title="before / after")
     for col in ("data", "metric", "before", "after"):
         table.add_column(col)
-    for split in ("heldout", "dev"):
-        for key in sorted(set(before.get(split, {})) | set(after.get(split, {}))):
-            table.add_row(split, key, str(before[split].get(key, "")), str(after[split].get(key, "")))
+    for row in result.rows(SHOWN):
+        table.add_row(*(str(cell) for cell in row))
     Console().print(table)
+    Console().print(result.check["note"], highlight=False, markup=False)
 
 
 @app.command(
@@ -836,19 +847,13 @@ def models_default(
     reset: Annotated[bool, typer.Option("--reset", help="Go back to the shipped default.")] = False,
 ) -> None:
     """Set the model that check, eval and serve use when no --model is given."""
-    from claimcheck.models.registry import resolve_model_path
-    from claimcheck.settings import load_settings, save_settings
+    from claimcheck.models.registry import set_default_model
+    from claimcheck.settings import settings_path
 
-    settings = load_settings()
-    if reset:
-        settings.default_model = None
-    elif name:
-        resolve_model_path(name)  # a name that is no model fails here, before it is saved
-        settings.default_model = name
-    else:
+    if not (reset or name):
         raise _fail("give a model name, or --reset")
-    path = save_settings(settings)
-    err.print(f"default model: {settings.default_model or 'the shipped default'} (in {path})")
+    value = set_default_model(None if reset else name)
+    err.print(f"default model: {value or 'the shipped default'} (in {settings_path()})")
 
 
 encoders_app = _App(

@@ -10,9 +10,13 @@ never destroys what it writes to.
 * A regular file, or a path that does not exist yet, is written to a temporary file
   beside it, fsynced, renamed over it and the folder fsynced: readers see the old
   content or the whole new one, and a failed write leaves the old file as it was.
-  A replaced file keeps its permission bits; a new one gets ``0o644``.
+  A replaced file keeps its permission bits; a new one gets those of any newly created
+  file (``0o666`` less the umask: ``0o644`` under the usual ``022``), never a temporary
+  file's private ``0o600``.
 * A folder (a model) is written to a temporary sibling and swapped in with two renames
-  (:func:`replace_dir`); a symlinked folder has its target swapped, the link kept.
+  (:func:`replace_dir`); a symlinked folder has its target swapped, the link kept. Its
+  files and the folder take the modes of a newly created file and folder, whatever wrote
+  them (safetensors writes ``0o600``): a service account reads a model its trainer wrote.
 
 This module imports nothing from claimcheck, so that every other module may use it. The
 checks a command makes before it writes (an output that is one of its inputs, a folder
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import stat
 import sys
@@ -32,7 +37,6 @@ from pathlib import Path
 from typing import IO, Any
 
 STDOUT = "-"
-NEW_FILE_MODE = 0o644
 
 
 def is_stdout(path: str | os.PathLike[str]) -> bool:
@@ -81,6 +85,40 @@ def fsync_tree(directory: str | os.PathLike[str]) -> None:
     fsync_dir(directory)
 
 
+def new_temp_file(folder: str | os.PathLike[str], name: str) -> tuple[int, str]:
+    """A new hidden file ``.NAME.XXXXXXXX.tmp`` in ``folder``, open for writing: ``(fd, path)``.
+
+    Created as any new file is (``0o666`` less the umask, or as the folder's default ACL
+    says), unlike :func:`tempfile.mkstemp`'s ``0o600``: renamed into place, it is an
+    ordinary file that others may read where the umask lets them.
+    """
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        path = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(path, flags, 0o666), path
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{folder}: no free temporary name for {name}")
+
+
+def creation_modes(folder: str | os.PathLike[str]) -> tuple[int, int]:
+    """The permission bits of a file and of a folder newly created in ``folder`` (the umask,
+    and a default ACL where there is one, applied): found by creating one of each."""
+    fd, probe = new_temp_file(folder, "mode-probe")
+    try:
+        file_mode = stat.S_IMODE(os.fstat(fd).st_mode)
+    finally:
+        os.close(fd)
+        os.unlink(probe)
+    os.mkdir(probe, 0o777)
+    try:
+        dir_mode = stat.S_IMODE(os.stat(probe).st_mode)
+    finally:
+        os.rmdir(probe)
+    return file_mode, dir_mode
+
+
 @contextlib.contextmanager
 def open_output(
     path: str | os.PathLike[str], mode: str = "w", *, encoding: str = "utf-8", newline: str | None = None
@@ -111,16 +149,17 @@ def open_output(
         return
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        keep_mode = stat.S_IMODE(os.stat(target).st_mode)
+        keep_mode: int | None = stat.S_IMODE(os.stat(target).st_mode)
     except OSError:
-        keep_mode = NEW_FILE_MODE
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        keep_mode = None  # a new file: the mode the temporary file was created with
+    fd, tmp = new_temp_file(target.parent, target.name)
     try:
         with os.fdopen(fd, mode, **text_args) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, keep_mode)
+        if keep_mode is not None:
+            os.chmod(tmp, keep_mode)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -167,6 +206,10 @@ def replace_dir(directory: str | os.PathLike[str]) -> Iterator[Path]:
     moved = False
     try:
         yield tmp
+        file_mode, dir_mode = creation_modes(tmp)
+        for entry in os.scandir(tmp):  # whatever wrote them: the modes of ordinary new files
+            if entry.is_file(follow_symlinks=False):
+                os.chmod(entry.path, file_mode)
         fsync_tree(tmp)
         if target.exists():
             shutil.rmtree(old, ignore_errors=True)
@@ -181,4 +224,4 @@ def replace_dir(directory: str | os.PathLike[str]) -> Iterator[Path]:
         raise
     fsync_dir(target.parent)
     shutil.rmtree(old, ignore_errors=True)  # the replaced folder, or one an earlier kill left
-    target.chmod(0o755)
+    target.chmod(dir_mode)  # mkdtemp made it private

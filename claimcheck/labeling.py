@@ -1,10 +1,10 @@
-"""Correct predicted attributions one at a time, most uncertain first (behind ``claimcheck label``).
+"""Correct predicted attributions one at a time, most consequential first (behind ``claimcheck label``).
 
 The loop reads a labelled-example JSONL (predictions exported as labels, with
-``confidence``), orders every attribution that has a source by ascending
-confidence (missing confidence first), and for each one shows its sentence(s)
-with the source, cue and content highlighted, its type and quality, and reads
-one key (no Enter needed):
+``confidence`` and ``quality``), orders every attribution that has a source
+(:class:`ReviewOrder`: by consequence, the default, or by ascending confidence),
+and for each one shows its sentence(s) with the source, cue and content
+highlighted, its type and quality, and reads one key (no Enter needed):
 
 * Enter or ``a``: accept; ``1``-``6``: set that type and go on (the quality
   follows the type's codebook default unless it was set by hand);
@@ -33,10 +33,12 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import select
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -53,8 +55,9 @@ from claimcheck.data import (
     save_examples,
 )
 from claimcheck.files import atomic_write_text
+from claimcheck.lexicons import SPEECH_VERBS
 from claimcheck.outputs import check_output, check_writable
-from claimcheck.text import split_sentences
+from claimcheck.text import headline, split_sentences
 
 CORRECTED = "corrected"
 UNATTRIBUTED = "unattributed"
@@ -67,6 +70,16 @@ _HELP = "Enter/a accept · 1-6 type · r quality · s/c/o re-span source/cue/con
 _COMPARED = ("type", "quality", *ROLES)
 
 KeyFn = Callable[[str], str]
+
+
+class ReviewOrder(StrEnum):
+    """The order ``claimcheck label`` shows attributions in."""
+
+    consequence = "consequence"  # the mistakes that cost most first: see consequence_rank
+    confidence = "confidence"  # least confident first: see confidence_rank
+
+
+_ORDER_WORDS = {ReviewOrder.consequence: "most consequential first", ReviewOrder.confidence: "least confident first"}
 
 
 @dataclass
@@ -198,8 +211,9 @@ def _default_keys() -> KeyFn:
 
 
 class _Session:
-    def __init__(self, path: Path, console: Console) -> None:
+    def __init__(self, path: Path, console: Console, order: ReviewOrder = ReviewOrder.consequence) -> None:
         self.path = path
+        self.order = ReviewOrder(order)
         self.sidecar = progress_path(path)
         self.console = console
         self.examples = load_examples(path)
@@ -216,7 +230,7 @@ class _Session:
                     raise DataError(f"{path}: article {ex.id!r} has two attributions with id {att.id!r}")
                 seen.add(att.id)
                 if att.source:
-                    self.rank[attribution_key(ex, att)] = _rank(att, a, b)
+                    self.rank[attribution_key(ex, att)] = self.rank_of(ex, att, a, b)
         self.queue = sorted(self.rank, key=self.rank.__getitem__)
         self.reviewed: list[str] = []
         self.log: list[dict[str, Any]] = []
@@ -228,6 +242,12 @@ class _Session:
         self.gone = [k for k in self.reviewed if k not in queued and last_done.get(k) == "delete"]
 
     # ------------------------------------------------------------------ state
+
+    def rank_of(self, ex: LabelledExample, att: Attribution, article: int, index: int) -> tuple:
+        """The attribution's place in the queue, by the session's order (lowest first)."""
+        if self.order is ReviewOrder.confidence:
+            return confidence_rank(att, article, index)
+        return consequence_rank(ex, att, article, index)
 
     def _load_progress(self) -> None:
         if not self.sidecar.exists():
@@ -348,7 +368,7 @@ class _Session:
         position = next(later, len(ex.attributions))
         ex.attributions.insert(position, att)
         key = attribution_key(ex, att)
-        self.rank[key] = _rank(att, self.examples.index(ex), position)
+        self.rank[key] = self.rank_of(ex, att, self.examples.index(ex), position)
         self.queue = sorted([*self.queue, key], key=self.rank.__getitem__)
         self.log.append({"key": key, "action": "add", "done": True, "position": position, "before": None})
         self.reviewed.append(key)
@@ -378,7 +398,7 @@ class _Session:
             ex.attributions.insert(position, before)
             if key in self.gone:  # deleted in an earlier session: back in the queue
                 self.gone.remove(key)
-                self.rank[key] = _rank(before, self.examples.index(ex), position)
+                self.rank[key] = self.rank_of(ex, before, self.examples.index(ex), position)
                 self.queue = sorted([*self.queue, key], key=self.rank.__getitem__)
         else:
             ex.attributions[found[1]] = before
@@ -402,6 +422,8 @@ class _Session:
         for role in ROLES:
             c.print(Text.assemble((f"{role:<8}", "dim"), (att.text_of(role, ex.text) or "—", _STYLES[role])))
         c.print(self._type_line(key, att))
+        if self.order is ReviewOrder.consequence and (why := _why_early(ex, att)):
+            c.print(Text(f"shown early: {why}", style="bold magenta"))
         numbered = [f"{n} {t}" for n, t in enumerate(SOURCE_TYPES, start=1)]
         c.print(Text("  ".join(numbered[:3]) + "\n" + "  ".join(numbered[3:]), style="dim"))
         c.print(Text(_HELP, style="dim"))
@@ -426,9 +448,58 @@ class _Session:
 _NO_UNATTRIBUTED = "unattributed is for a claim with no source: pick a type 1-6, or d if this is not an attribution."
 
 
-def _rank(att: Attribution, article: int, index: int) -> tuple:
+def confidence_rank(att: Attribution, article: int, index: int) -> tuple:
     """Most uncertain first: missing confidence, then ascending confidence, then file order."""
     return (att.confidence is not None, att.confidence or 0.0, article, index)
+
+
+_QUOTE_MARKS = re.compile('["\u201c\u201d\u00ab\u00bb\u2018]')  # not ’, which is also an apostrophe
+
+
+def unsupported(ex: LabelledExample, att: Attribution) -> bool:
+    """Whether the sentence(s) of a sourced attribution hold neither a quotation mark nor a
+    speech verb: nothing in the text says anyone spoke or wrote, so the source is likely false."""
+    lo, hi = context_window(ex.text, att)
+    words = re.findall(r"[a-z]+", ex.text[lo:hi].lower())
+    return not _QUOTE_MARKS.search(ex.text, lo, hi) and SPEECH_VERBS.isdisjoint(words)
+
+
+def in_headline(ex: LabelledExample, att: Attribution) -> bool:
+    """Whether the attribution's source lies in the article's headline (:func:`~claimcheck.text.headline`)."""
+    line = headline(ex.text)
+    return line is not None and any(line[0] <= s < line[1] for s, _ in att.ranges("source"))
+
+
+def score_weight(att: Attribution) -> int:
+    """How much the attribution lifts its claim's score above an unattributed claim's: its
+    quality less 1 (the type's codebook quality where none is given)."""
+    return (att.quality or default_quality(att.type) or 1) - 1
+
+
+def consequence_rank(ex: LabelledExample, att: Attribution, article: int, index: int) -> tuple:
+    """The mistakes that cost most first.
+
+    1. sources whose sentence holds no quotation mark and no speech verb (:func:`unsupported`),
+       most confident first: a confident false source is the costliest mistake, and the one a
+       least-confident-first order shows last;
+    2. headline sources, which readers see first;
+    3. the others.
+
+    Within 2 and 3, the types that move the score most first (:func:`score_weight`), then the
+    least confident (missing confidence first); file order last.
+    """
+    confidence = att.confidence
+    if unsupported(ex, att):
+        return (0, -(confidence or 0.0), -score_weight(att), article, index)
+    tier = 1 if in_headline(ex, att) else 2
+    return (tier, -score_weight(att), -1.0 if confidence is None else confidence, article, index)
+
+
+def _why_early(ex: LabelledExample, att: Attribution) -> str | None:
+    """Why the consequence order shows an attribution ahead of the others, in words."""
+    if unsupported(ex, att):
+        return "no quotation mark and no speech verb in its sentence"
+    return "a headline source" if in_headline(ex, att) else None
 
 
 def _field(data: dict[str, Any], name: str) -> Any:
@@ -584,12 +655,14 @@ def run_labeling(
     input_fn: KeyFn | None = None,
     console: Console | None = None,
     key_fn: KeyFn | None = None,
+    order: ReviewOrder | str = ReviewOrder.consequence,
 ) -> LabelingResult:
     """Review the attributions of a labelled JSONL in place; see the module docstring.
 
     ``key_fn`` reads one answer key (a single key on a terminal, a line from a
     pipe); ``input_fn`` reads typed words (``input`` by default). Tests pass one
-    scripted function as ``input_fn``, which then serves both. KeyboardInterrupt
+    scripted function as ``input_fn``, which then serves both. ``order``: which
+    attributions come first (:class:`ReviewOrder`). KeyboardInterrupt
     (the result says ``interrupted``) and EOFError end the loop after saving;
     the next run resumes.
 
@@ -600,7 +673,7 @@ def run_labeling(
     console = console or Console(highlight=False)
     check_writable(path)  # saved in place after every answer: fail now, not at the first answer
     check_output(progress_path(path), [path])
-    session = _Session(Path(path), console)
+    session = _Session(Path(path), console, ReviewOrder(order))
     total, pending = session.total, len(session.pending())
     if not total:
         console.print("No attributions with a source to review.")
@@ -608,7 +681,7 @@ def run_labeling(
     if pending < total:
         console.print(f"Resuming: {total - pending} of {total} reviewed, {pending} remain.")
     else:
-        console.print(f"{total} attributions to review, most uncertain first.")
+        console.print(f"{total} attributions to review, {_ORDER_WORDS[session.order]}.")
     keys = key_fn or input_fn or _default_keys()
     interrupted = False
     try:

@@ -378,6 +378,78 @@ DISTANCING_CUES = frozenset(
     }
 )
 NEUTRAL_CUES = frozenset({"said", "says", "say", "told", "tells", "stated", "according"})
+#: words that mark speech or a written statement: an attribution's sentence without any of them
+#: and without a quotation mark gives no sign of one
+SPEECH_VERBS = (
+    NEUTRAL_CUES
+    | DISTANCING_CUES
+    | frozenset(
+        {
+            "acknowledged",
+            "added",
+            "adds",
+            "admitted",
+            "announced",
+            "announces",
+            "argued",
+            "argues",
+            "asked",
+            "asks",
+            "believe",
+            "believes",
+            "cautioned",
+            "cited",
+            "concluded",
+            "confirmed",
+            "confirms",
+            "contended",
+            "countered",
+            "criticized",
+            "declared",
+            "denied",
+            "denies",
+            "described",
+            "disclosed",
+            "emphasized",
+            "estimated",
+            "estimates",
+            "explained",
+            "explains",
+            "found",
+            "finds",
+            "indicated",
+            "noted",
+            "notes",
+            "posted",
+            "predicted",
+            "predicts",
+            "promised",
+            "recalled",
+            "replied",
+            "reported",
+            "reports",
+            "responded",
+            "revealed",
+            "saying",
+            "showed",
+            "shows",
+            "stressed",
+            "suggested",
+            "suggests",
+            "telling",
+            "testified",
+            "think",
+            "thinks",
+            "tweeted",
+            "urged",
+            "vowed",
+            "warned",
+            "warns",
+            "wrote",
+            "writes",
+        }
+    )
+)
 
 _ANON_MARKER = re.compile(
     r"anonymity|anonymously|not (?:be )?(?:named|identified)|declined to be (?:named|identified)|"

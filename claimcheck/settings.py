@@ -4,6 +4,7 @@ Read from ``$CLAIMCHECK_CONFIG`` or ``~/.config/claimcheck/config.yaml``::
 
     default_model: newsroom-2026-11      # a model name or folder; unset = the shipped default
     models_dir: ~/claimcheck-models      # where `claimcheck train --add` writes new models
+    trained_models: [/srv/models/newsroom-v2]   # written by `train --add --out` elsewhere (recorded)
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ class Settings(BaseModel):
 
     default_model: str | None = None
     models_dir: Path = Path("~/.local/share/claimcheck/models")
+    # model folders that `claimcheck train --add` wrote outside ``models_dir``, so that they are listed
+    trained_models: list[str] = []
 
     @property
     def models_path(self) -> Path:

@@ -230,3 +230,18 @@ def split_segments(text: str, max_chars: int, context_chars: int = 0) -> list[tu
         segments.append((start, end, view))
         start = end
     return segments
+
+
+#: a first line longer than this is a paragraph, not a headline
+HEADLINE_MAX_WORDS = 25
+
+
+def headline(text: str) -> tuple[int, int] | None:
+    """The article's headline as ``(start, end)``: its first line, when the text goes on after a
+    line break and the line is short (at most ``HEADLINE_MAX_WORDS`` words); else None."""
+    start = len(text) - len(text.lstrip())
+    end = text.find("\n", start)
+    if end == -1 or not text[end:].strip():
+        return None
+    line = text[start:end].rstrip()
+    return (start, start + len(line)) if line and len(line.split()) <= HEADLINE_MAX_WORDS else None

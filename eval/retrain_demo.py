@@ -22,7 +22,8 @@ from claimcheck.evaluation.harness import evaluate, summarize_metrics
 from claimcheck.models.registry import load_model
 from claimcheck.pipeline import Checker
 from claimcheck.training.config import load_config
-from claimcheck.training.finetune import FinetuneConfig, continue_training
+from claimcheck.training.continuing import continue_training
+from claimcheck.training.finetune import FinetuneConfig
 
 REPO = Path(__file__).resolve().parents[1]
 

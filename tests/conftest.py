@@ -24,6 +24,14 @@ def need(path: Path) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _own_user_settings(tmp_path_factory, monkeypatch):
+    """No test reads or writes the real user settings (``claimcheck models default``,
+    ``train --add`` record into them): each test starts from none; tests that need some set
+    ``CLAIMCHECK_CONFIG`` themselves."""
+    monkeypatch.setenv("CLAIMCHECK_CONFIG", str(tmp_path_factory.mktemp("settings") / "config.yaml"))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _one_torch_thread():
     import torch

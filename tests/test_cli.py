@@ -374,6 +374,33 @@ def test_models_alone_lists_them(runner: CliRunner, monkeypatch):
     assert "default" in result.stderr
 
 
+def _starred(stdout: str) -> list[str]:
+    """The names of the rows of 'claimcheck models' that carry the default's star."""
+    rows = ([cell.strip() for cell in line.split("│")] for line in stdout.splitlines())
+    return [cells[2] for cells in rows if len(cells) > 3 and cells[1] == "*"]
+
+
+@pytest.mark.parametrize("inside", [True, False], ids=["in-models-folder", "elsewhere"])
+def test_models_default_folder_is_listed_and_starred(runner: CliRunner, work: Path, monkeypatch, inside: bool):
+    """A folder given to 'models default' (relative, as typed) is listed and starred, wherever it lies."""
+    from claimcheck.models.registry import load_model, save_model
+
+    settings = work / "config.yaml"
+    settings.write_text(f"models_dir: {work / 'models'}\n", encoding="utf-8")
+    monkeypatch.setenv("CLAIMCHECK_CONFIG", str(settings))
+    monkeypatch.setenv("COLUMNS", "200")
+    folder = Path("models/newsroom" if inside else "elsewhere/newsroom")
+    save_model(load_model("baseline"), folder)
+    result = runner.invoke(app, ["models", "default", str(folder)])
+    assert result.exit_code == 0, result.output
+    monkeypatch.chdir(work.parent)  # the setting holds wherever the next command runs
+    listed = runner.invoke(app, ["models"])
+    assert listed.exit_code == 0, listed.output
+    assert _starred(listed.stdout) == ["newsroom"]
+    assert runner.invoke(app, ["models", "default", "--reset"]).exit_code == 0
+    assert _starred(runner.invoke(app, ["models"]).stdout) == ["tagger"]
+
+
 # --------------------------------------------------------------------------- convert
 
 

@@ -187,6 +187,57 @@ def test_training_checkpoint_is_swapped_in_through_a_symlink(tmp_path: Path):
     assert set(load_file(str(best))) == {"weight", "bias"}
 
 
+@pytest.fixture
+def umask_027():
+    """A stricter umask than the usual 022, so that a hard-coded mode shows."""
+    old = os.umask(0o027)
+    yield
+    os.umask(old)
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_new_files_take_the_umask_not_a_fixed_mode(tmp_path: Path, umask_027):
+    atomic_write_text(tmp_path / "a.txt", "x")
+    atomic_write_bytes(tmp_path / "b.bin", b"x")
+    assert _mode(tmp_path / "a.txt") == _mode(tmp_path / "b.bin") == 0o640
+    assert _leftovers(tmp_path) == []
+
+
+def test_model_files_take_the_mode_of_ordinary_files(tmp_path: Path):
+    """safetensors writes its files 0600: a service account could not read a trained model."""
+    from claimcheck.models.registry import load_model, save_model
+
+    folder = save_model(load_model("baseline"), tmp_path / "m")
+    assert {_mode(p) for p in folder.iterdir()} == {0o666 & ~_umask()}
+    assert _mode(folder) == 0o777 & ~_umask()
+    assert _leftovers(tmp_path) == []
+
+
+def test_model_and_checkpoint_files_follow_a_strict_umask(tmp_path: Path, umask_027):
+    torch = pytest.importorskip("torch")
+    from claimcheck.models.registry import load_model, save_model
+    from claimcheck.training.finetune import save_best, save_checkpoint
+
+    folder = save_model(load_model("baseline"), tmp_path / "m")
+    assert {_mode(p) for p in folder.iterdir()} == {0o640} and _mode(folder) == 0o750
+    network = torch.nn.Linear(3, 2)
+    optimizer = torch.optim.AdamW(network.parameters())
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda _: 1.0)
+    save_checkpoint(tmp_path / "checkpoint", network, optimizer, scheduler, {"epoch": 1})
+    save_best(tmp_path / "best.safetensors", network)
+    assert {_mode(p) for p in (tmp_path / "checkpoint").iterdir()} == {0o640}
+    assert _mode(tmp_path / "best.safetensors") == 0o640
+
+
+def _umask() -> int:
+    old = os.umask(0)
+    os.umask(old)
+    return old
+
+
 # --------------------------------------------------------------------------- batch output
 
 

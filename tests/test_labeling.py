@@ -7,6 +7,7 @@ import json
 import os
 import select
 import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -105,7 +106,7 @@ def _reviewed(path: Path) -> list[str]:
 
 def test_order_is_ascending_confidence_missing_first(batch: Path):
     console, out = _console()
-    result = run_labeling(batch, Script(["", "", "", "", "q"]), console)
+    result = run_labeling(batch, Script(["", "", "", "", "q"]), console, order="confidence")
     assert _reviewed(batch) == ["n2#q2", "n1#p2", "n2#q1", "n1#p1"]
     assert (result.accepted, result.changed, result.deleted, result.remaining, result.total) == (4, 0, 0, 0, 4)
     assert "All 4 attributions reviewed." in out.getvalue()
@@ -144,7 +145,7 @@ def test_scripted_session_with_interruption_and_resume(batch: Path):
         on_each=lambda: saved.append(_atts(batch)),
     )
     console, out = _console()
-    result = run_labeling(batch, script, console)
+    result = run_labeling(batch, script, console, order="confidence")
     assert "'the mayor' is not in the sentence(s) shown" in out.getvalue()
     assert (result.accepted, result.changed, result.deleted, result.remaining) == (2, 1, 0, 1)
 
@@ -167,7 +168,7 @@ def test_scripted_session_with_interruption_and_resume(batch: Path):
     # resume: p1 is left; undo first reaches back into the earlier session (q1's accept)
     console, out = _console()
     script = Script(["u", "4", "d", ""])
-    result = run_labeling(batch, script, console)
+    result = run_labeling(batch, script, console, order="confidence")
     shown = out.getvalue()
     assert "Resuming: 3 of 4 reviewed, 1 remain." in shown
     assert shown.index("Mayor Tom Reed said") < shown.index("undone") < shown.index("Experts warned")
@@ -179,10 +180,10 @@ def test_scripted_session_with_interruption_and_resume(batch: Path):
 
     # a third run: everything reviewed, counts kept (the deleted one included); undo brings p1 back
     console, out = _console()
-    result = run_labeling(batch, Script([""]), console)
+    result = run_labeling(batch, Script([""]), console, order="confidence")
     assert (result.accepted, result.changed, result.deleted, result.remaining) == (1, 2, 1, 0)
     console, out = _console()
-    result = run_labeling(batch, Script(["u", "q"]), console)
+    result = run_labeling(batch, Script(["u", "q"]), console, order="confidence")
     assert "Mayor Tom Reed said the bridge will reopen." in out.getvalue()
     assert _atts(batch)["n1#p1"].label_source is None
     assert (result.accepted, result.changed, result.deleted, result.remaining) == (1, 2, 0, 1)
@@ -333,7 +334,7 @@ def _text(path: Path, key: str, role: str) -> str:
 def test_respan_cue_and_content_then_accept(edits: Path):
     console, out = _console()
     script = Script(["c", "told reporters", "o", "nothing like this", "the road would close", "", "q"])
-    result = run_labeling(edits, script, console)
+    result = run_labeling(edits, script, console, order="confidence")
     assert "'nothing like this' is not in the sentence(s) shown" in out.getvalue()
     assert _text(edits, "r1#A1", "cue") == "told reporters"
     assert _text(edits, "r1#A1", "content") == "the road would close"
@@ -343,7 +344,9 @@ def test_respan_cue_and_content_then_accept(edits: Path):
 
 def test_edits_are_undone_one_at_a_time(edits: Path):
     console, _ = _console()
-    run_labeling(edits, Script(["c", "told reporters", "o", "the road would close", "u", "q"]), console)
+    run_labeling(
+        edits, Script(["c", "told reporters", "o", "the road would close", "u", "q"]), console, order="confidence"
+    )
     assert _text(edits, "r1#A1", "cue") == "told reporters"
     assert _text(edits, "r1#A1", "content") == "the road"  # the content edit undone, the cue edit kept
 
@@ -351,7 +354,7 @@ def test_edits_are_undone_one_at_a_time(edits: Path):
 def test_add_a_missed_attribution_and_undo_it(edits: Path):
     console, out = _console()
     script = Script(["n", "experts", "warned", "that repairs could take a year", "x", "6", "a", "q"])
-    result = run_labeling(edits, script, console)
+    result = run_labeling(edits, script, console, order="confidence")
     assert "'x' is not a type." in out.getvalue()
     added = _atts(edits)["r1#N1"]
     assert (added.type, added.quality, added.label_source) == ("unnamed_group", 2, "corrected")
@@ -364,7 +367,9 @@ def test_add_a_missed_attribution_and_undo_it(edits: Path):
     assert (result.added, result.accepted, result.total) == (1, 1, 5)
 
     console, out = _console()
-    result = run_labeling(edits, Script(["u", "u", "q"]), console)  # undo the accept, then the addition
+    result = run_labeling(
+        edits, Script(["u", "u", "q"]), console, order="confidence"
+    )  # undo the accept, then the addition
     assert "r1#N1" not in _atts(edits)
     assert (result.added, result.reviewed, result.total) == (0, 0, 4)
 
@@ -381,7 +386,7 @@ def test_add_cancelled_with_enter(edits: Path):
 def test_unattributed_needs_a_type_or_delete(edits: Path):
     console, out = _console()
     # A1 accepted, then A2: 7 is not offered, Enter is refused, d deletes it
-    result = run_labeling(edits, Script(["", "7", "", "d", "q"]), console)
+    result = run_labeling(edits, Script(["", "7", "", "d", "q"]), console, order="confidence")
     shown = out.getvalue()
     assert "Unknown answer '7'" in shown
     assert "unattributed is for a claim with no source" in shown
@@ -393,7 +398,7 @@ def test_type_change_sets_the_codebook_quality_unless_set_by_hand(edits: Path):
     console, out = _console()
     # A1 named_person 5 -> anonymous: quality follows (2); A2 deleted;
     # r2#A1 anonymous 2: quality 3 by hand, then named_organization keeps the 3
-    run_labeling(edits, Script(["3", "d", "r", "3", "2", "q"]), console)
+    run_labeling(edits, Script(["3", "d", "r", "3", "2", "q"]), console, order="confidence")
     atts = _atts(edits)
     assert (atts["r1#A1"].type, atts["r1#A1"].quality) == ("anonymous", 2)
     assert (atts["r2#A1"].type, atts["r2#A1"].quality) == ("named_organization", 3)
@@ -401,7 +406,7 @@ def test_type_change_sets_the_codebook_quality_unless_set_by_hand(edits: Path):
 
     # the next session shows the hand-set quality; r2#A2 unnamed_group -> publication: default 4
     console, out = _console()
-    run_labeling(edits, Script(["u", "4", "4", "q"]), console)
+    run_labeling(edits, Script(["u", "4", "4", "q"]), console, order="confidence")
     assert "quality 3 (by hand)" in out.getvalue()
     atts = _atts(edits)
     assert (atts["r2#A1"].type, atts["r2#A1"].quality) == ("publication", 3)
@@ -452,7 +457,6 @@ class Terminal:
     """`claimcheck label` in a pseudo-terminal, as a person types at it."""
 
     def __init__(self, path: Path):
-        import subprocess
         import sys
 
         master, slave = os.openpty()
@@ -465,7 +469,7 @@ class Terminal:
             "OMP_NUM_THREADS": "1",
         }
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "claimcheck", "label", str(path)],
+            [sys.executable, "-m", "claimcheck", "label", str(path), "--order", "confidence"],
             stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True,
             preexec_fn=_as_a_shell_starts_it,
         )  # fmt: skip
@@ -503,9 +507,10 @@ class Terminal:
                     self.out += os.read(self.master, 4096).decode("utf-8", "replace").replace("\r\n", "\n")
                 except OSError:
                     break
-        if self.proc.poll() is None:
-            raise AssertionError(f"still running after {timeout} s; its output ends:\n{self.out[-1500:]}")
-        code = self.proc.wait()
+        try:  # a read that fails (EIO: the child closed the terminal) may come just before it exits
+            code = self.proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"still running after {timeout} s; its output ends:\n{self.out[-1500:]}") from None
         while select.select([self.master], [], [], 0.2)[0]:
             try:
                 chunk = os.read(self.master, 4096)
@@ -585,3 +590,84 @@ def test_added_id_never_reuses_a_deleted_one(tmp_path: Path):
     atts = _atts(path)
     assert "r1#N2" in atts and "r1#N1" not in atts
     assert (result.deleted, result.added, result.total) == (1, 1, 3)
+
+
+# --------------------------------------------------------------------------- review order by consequence
+
+# Made-up article: a headline source, a named source, a confident false source (no quotation, no
+# speech verb in its sentence) and an anonymous one.
+TEXT_5 = (
+    "Bridge will reopen in May, aides say\n\n"
+    "The bridge will reopen in May, Mayor Tom Reed said. "
+    "The council, a body of nine, voted on Tuesday. "
+    "An aide said the work was late."
+)
+
+
+def _consequence_batch() -> list[LabelledExample]:
+    def att(id_: str, source: str, cue: str | None, content: str, **kw) -> Attribution:
+        cues = [_at(TEXT_5, cue)] if cue else []
+        return Attribution(id=id_, source=[_at(TEXT_5, source)], cue=cues, content=[_at(TEXT_5, content)], **kw)
+
+    return [
+        LabelledExample(
+            id="c1",
+            text=TEXT_5,
+            attributions=[
+                att("H1", "aides", "say", "Bridge will reopen in May", type="unnamed_group", quality=2, confidence=0.5),
+                att(
+                    "P1",
+                    "Mayor Tom Reed",
+                    "said",
+                    "The bridge will reopen",
+                    type="named_person",
+                    quality=4,
+                    confidence=0.6,
+                ),
+                att(
+                    "F1", "The council", None, "voted on Tuesday", type="named_organization", quality=4, confidence=0.99
+                ),
+                att("P2", "An aide", "said", "the work was late", type="anonymous", quality=2, confidence=0.3),
+            ],
+        )
+    ]
+
+
+@pytest.fixture
+def consequence_batch(tmp_path: Path) -> Path:
+    path = tmp_path / "consequence.jsonl"
+    save_examples(path, _consequence_batch())
+    return path
+
+
+def test_default_order_puts_the_confident_false_source_first(consequence_batch: Path):
+    """Issue 19: least confident first showed the 0.99-confident false source last. By consequence:
+    unsupported sources (most confident first), headline sources, then the types that move the
+    score most."""
+    console, out = _console()
+    run_labeling(consequence_batch, Script(["", "", "", "", "q"]), console)
+    assert _reviewed(consequence_batch) == ["c1#F1", "c1#H1", "c1#P1", "c1#P2"]
+    shown = out.getvalue()
+    assert "4 attributions to review, most consequential first." in shown
+    assert "shown early: no quotation mark and no speech verb in its sentence" in shown
+    assert "shown early: a headline source" in shown
+
+
+def test_confidence_order_is_still_there(consequence_batch: Path):
+    console, out = _console()
+    run_labeling(consequence_batch, Script(["", "", "", "", "q"]), console, order="confidence")
+    assert _reviewed(consequence_batch) == ["c1#P2", "c1#H1", "c1#P1", "c1#F1"]
+    assert "least confident first" in out.getvalue() and "shown early" not in out.getvalue()
+
+
+def test_label_command_takes_the_order(consequence_batch: Path):
+    from typer.testing import CliRunner
+
+    from claimcheck.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["label", str(consequence_batch), "--order", "confidence"], input="q\n")
+    assert result.exit_code == 0, result.output
+    assert "least confident first" in result.stdout and "c1 · P2" in result.stdout
+    assert "c1 · F1" in runner.invoke(app, ["label", str(consequence_batch)], input="q\n").stdout
+    assert runner.invoke(app, ["label", str(consequence_batch), "--order", "random"]).exit_code == 2

@@ -143,6 +143,29 @@ def test_model_list_skips_temporary_and_old_folders(tmp_path, monkeypatch):
     assert users == ["mine"]
 
 
+def test_models_trained_elsewhere_are_recorded_once_and_listed(tmp_path, monkeypatch):
+    from claimcheck.models.registry import list_models, remember_model, set_default_model
+    from claimcheck.settings import load_settings
+
+    config = tmp_path / "config.yaml"
+    config.write_text(f"models_dir: {tmp_path / 'models'}\n", encoding="utf-8")
+    monkeypatch.setenv("CLAIMCHECK_CONFIG", str(config))
+    inside = save_model(load_model("baseline"), tmp_path / "models" / "mine")
+    elsewhere = save_model(load_model("baseline"), tmp_path / "srv" / "newsroom")
+    gone = save_model(load_model("baseline"), tmp_path / "srv" / "gone")
+    for folder in (inside, elsewhere, elsewhere, gone):
+        remember_model(folder)
+    assert load_settings().trained_models == [str(elsewhere), str(gone)]
+    shutil.rmtree(gone)
+    users = {m["name"]: m for m in list_models() if m["origin"] == "user"}
+    assert set(users) == {"mine", "newsroom"} and users["newsroom"]["path"] == str(elsewhere)
+    assert set_default_model("mine") == "mine"  # a name found by name stays a name
+    assert [m["name"] for m in list_models() if m["default"]] == ["mine"]
+    monkeypatch.chdir(tmp_path)
+    assert set_default_model("srv/newsroom") == str(elsewhere)  # a folder: its absolute path
+    assert [m["name"] for m in list_models() if m["default"]] == ["newsroom"]
+
+
 _KILLED_SAVE = """
 import sys, time
 from pathlib import Path

@@ -51,3 +51,13 @@ def test_sentence_at_and_sentence_index():
     # the holding sentence, else the next one; past the last: len(sentences)
     assert [sentence_index(sentences, p) for p in (0, one.start, one.end, two.end, len(text))] == [0, 0, 1, 2, 3]
     assert sentence_at([], 3) is None and sentence_index([], 3) == 0
+
+
+def test_headline_is_a_short_first_line_followed_by_more():
+    from claimcheck.text import headline
+
+    text = "Bridge will reopen, aides say\n\nThe bridge will reopen in May, the mayor said."
+    assert headline(text) == (0, 29) and text[:29] == "Bridge will reopen, aides say"
+    assert headline("  Title \nBody.")[0] == 2
+    assert headline("One line only, no body.\n") is None
+    assert headline("The bridge will reopen in May, the mayor said. " * 5 + "\nMore.") is None  # a paragraph

@@ -23,11 +23,7 @@ def evaluate(
         [ex.text for ex in examples], ids=[ex.id for ex in examples], batch_size=batch_size, progress=progress
     )
     elapsed = time.perf_counter() - start
-    metrics = evaluate_predictions(examples, reports)
-    if metrics.get("quality"):
-        # the score a lookup of the type alone would give, side by side
-        type_only = quality_scores(examples, reports, score_fn=checker.scorer.type_only_score)
-        metrics["quality"]["type_only_spearman"] = type_only["spearman"] if type_only else None
+    metrics = score_reports(examples, reports, checker.scorer)
     n_words = sum(len(ex.text.split()) for ex in examples)
     metrics["speed"] = {
         "articles_per_s": round(len(examples) / elapsed, 2) if elapsed else None,
@@ -35,6 +31,16 @@ def evaluate(
         "seconds": round(elapsed, 3),
     }
     metrics["model"] = checker.model.architecture
+    return metrics
+
+
+def score_reports(examples: list[LabelledExample], reports: list, scorer) -> dict[str, Any]:
+    """Metrics of reports made for ``examples`` (by one checker or several, as in cross-fitting):
+    spans, types, claims, quality, with the quality a lookup of the type alone would give."""
+    metrics = evaluate_predictions(examples, reports)
+    if metrics.get("quality"):
+        type_only = quality_scores(examples, reports, score_fn=scorer.type_only_score)
+        metrics["quality"]["type_only_spearman"] = type_only["spearman"] if type_only else None
     return metrics
 
 
@@ -52,5 +58,12 @@ def summarize_metrics(m: dict[str, Any]) -> dict[str, Any]:
     if m.get("quality"):
         out["quality.spearman"] = m["quality"]["spearman"]
         out["quality.type_only_spearman"] = m["quality"].get("type_only_spearman")
-    out["articles_per_s"] = m["speed"]["articles_per_s"]
+    if m.get("speed"):
+        out["articles_per_s"] = m["speed"]["articles_per_s"]
     return out
+
+
+def accuracy_figures(m: dict[str, Any]) -> dict[str, Any]:
+    """:func:`summarize_metrics` without the speed: what a before / after comparison shows
+    (a model's first run includes its warm-up, so its speed says nothing of the model)."""
+    return {k: v for k, v in summarize_metrics(m).items() if k != "articles_per_s"}

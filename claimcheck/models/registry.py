@@ -17,6 +17,7 @@ import hashlib
 import importlib
 import json
 import warnings
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
@@ -121,37 +122,98 @@ def resolve_model_path(model: str | Path | None) -> Path:
     raise ModelError(f"no model {str(model)!r}: not a folder, not a shipped or user model ({available})")
 
 
+def _found(model: str | Path) -> Path | None:
+    """The folder ``model`` names (:func:`resolve_model_path`), resolved; None where there is none."""
+    try:
+        return resolve_model_path(model).resolve()
+    except ModelError:
+        return None
+
+
+def _candidate_folders(settings) -> Iterator[tuple[str, Path]]:
+    """``(origin, folder)`` of every model folder to list: shipped, in the models folder,
+    recorded in the settings, and the default where it is a folder elsewhere."""
+    for origin, root in (("shipped", MODELS_DIR), ("user", settings.models_path)):
+        if root.is_dir():  # dot folders are save_model's temporary and previous folders, not models
+            yield from ((origin, p) for p in sorted(root.iterdir()) if p.is_dir() and not p.name.startswith("."))
+    for recorded in [*settings.trained_models, settings.default_model]:
+        if recorded and Path(recorded).expanduser().is_dir():
+            yield "user", Path(recorded).expanduser()
+
+
 def list_models() -> list[dict[str, Any]]:
-    """Installed models: the shipped ones and those in the user's models folder, with their
-    architecture and the dev figures recorded when they were trained."""
+    """Installed models: the shipped ones, those in the user's models folder and those
+    recorded by ``claimcheck train --add`` elsewhere, with their architecture and the dev
+    figures recorded when they were trained. ``default`` marks the folder the default
+    model resolves to, however it was named (a name, a relative or an absolute path)."""
     from claimcheck.settings import load_settings
 
     settings = load_settings()
-    default = settings.default_model or DEFAULT_MODEL
-    out = []
-    for origin, root in (("shipped", MODELS_DIR), ("user", settings.models_path)):
-        if not root.is_dir():
+    default = _found(settings.default_model or DEFAULT_MODEL)
+    out, seen = [], set()
+    for origin, folder in _candidate_folders(settings):
+        real = folder.resolve()
+        if real in seen or not (folder / "config.json").is_file():
             continue
-        # dot folders are save_model's temporary and previous folders, not models
-        folders = (p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
-        for folder in sorted(p for p in folders if (p / "config.json").is_file()):
-            try:
-                config = read_config(folder)
-            except ModelError:
-                continue
-            training = config.get("training", {})
-            out.append(
-                {
-                    "name": folder.name,
-                    "origin": origin,
-                    "path": str(folder),
-                    "architecture": config.get("architecture"),
-                    "default": folder.name == default or str(folder) == default,
-                    "dev": training.get("dev_gold") or config.get("dev_gold"),
-                    "trained_on": training.get("data_seen"),
-                }
-            )
+        seen.add(real)
+        try:
+            config = read_config(folder)
+        except ModelError:
+            continue
+        training = config.get("training", {})
+        out.append(
+            {
+                "name": folder.name,
+                "origin": origin,
+                "path": str(folder),
+                "architecture": config.get("architecture"),
+                "default": real == default,
+                "dev": training.get("dev_gold") or config.get("dev_gold"),
+                "trained_on": training.get("data_seen"),
+            }
+        )
     return out
+
+
+def _setting_for(model: str) -> str:
+    """How the settings name a model: its name where it is found by name in the shipped or
+    the user's models folder, else its folder's absolute path (valid from any directory)."""
+    from claimcheck.settings import load_settings
+
+    folder = resolve_model_path(model)
+    roots = (MODELS_DIR, load_settings().models_path)
+    if any(folder == root / model for root in roots) and not Path(model).expanduser().is_dir():
+        return model
+    return str(folder.expanduser().resolve())
+
+
+def set_default_model(model: str | None) -> str | None:
+    """Make ``model`` (a name or folder) the default of every command; ``None`` goes back to
+    the shipped default. Returns what the settings now hold.
+
+    Raises:
+        ModelError: for a name that is no model (nothing is saved).
+    """
+    from claimcheck.settings import load_settings, save_settings
+
+    value = None if model is None else _setting_for(model)
+    settings = load_settings()
+    settings.default_model = value
+    save_settings(settings)
+    return value
+
+
+def remember_model(folder: str | Path) -> None:
+    """Record a model folder written outside the user's models folder in the settings, so that
+    ``claimcheck models`` lists it (a folder inside is listed anyway)."""
+    from claimcheck.settings import load_settings, save_settings
+
+    settings = load_settings()
+    real = Path(folder).expanduser().resolve()
+    if real.parent == settings.models_path.resolve() or str(real) in settings.trained_models:
+        return
+    settings.trained_models.append(str(real))
+    save_settings(settings)
 
 
 def save_model(

@@ -17,7 +17,8 @@ def continue_from_config(
     overrides: list[str] | None = None,
 ):
     """Continue a trained tagger on new labels (``--add``); returns the result with before/after figures."""
-    from claimcheck.training.finetune import FinetuneConfig, continue_training
+    from claimcheck.training.continuing import continue_training
+    from claimcheck.training.finetune import FinetuneConfig
 
     return continue_training(load_config(path, FinetuneConfig, overrides), add, start, output)
 
