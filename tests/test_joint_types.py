@@ -139,7 +139,8 @@ def test_a_joint_model_learns_its_training_types_and_reloads_the_same(joint_mode
     train = _examples()[:2]
     logits, labels = joint_type_logits(model, train, {})
     assert [ATTRIBUTION_TYPES[i] for i in logits.argmax(1)] == [ATTRIBUTION_TYPES[i] for i in labels]
-    assert model.network.joint_type_head.temperature == pytest.approx(info["joint_type_head"]["temperature"])
+    # the training record rounds it to three decimals
+    assert model.network.joint_type_head.temperature == pytest.approx(info["joint_type_head"]["temperature"], abs=1e-3)
 
     again = load_model(shutil.copytree(folder, tmp_path / "copy"))
     first = [[a.model_dump() for a in atts] for atts in model.predict(ARTICLES)]
