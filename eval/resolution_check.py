@@ -4,6 +4,7 @@
     python -m eval.resolution_check --base c3468c2    # and beside it the resolver of another commit
     python -m eval.resolution_check --show            # every item with its text, to audit the labels
     python -m eval.resolution_check --select          # the selection rule's items, unlabelled (JSONL)
+    python -m eval.resolution_check --base c3468c2 --checker tagger   # and the model's validation figures
 
 The check set (``eval/data/resolution-check.jsonl``, described in ``eval/data/README.md``)
 holds offsets only: the article text is read from PolNeAR at run time. Its items are gold
@@ -26,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import re
 import subprocess
 import types
 from collections.abc import Callable
@@ -47,8 +47,9 @@ ARTICLES = ROOT.parent / "shared" / "data" / "polnear" / "train"
 SPLIT = ROOT / "configs" / "splits" / "polnear-validation.txt"
 PER_ARTICLE = 3
 SEED = 19
+HELD_OUT = 50
+HELD_OUT_SEED = 20
 _PRONOUNS = PERSON_PRONOUNS | GROUP_PRONOUNS | THING_PRONOUNS
-_SENTENCE_END = re.compile(r"[.!?][\"”’']?\s+\S")
 
 Resolver = Callable[[str, int, str], str | None]
 
@@ -69,22 +70,31 @@ def source_kind(source: str) -> str | None:
     return None
 
 
-def select_items(examples: list[LabelledExample], per_article: int = PER_ARTICLE, seed: int = SEED) -> list[dict]:
-    """The check set's items, unlabelled: per article (in id order) a seeded sample of its
-    one-range gold sources that are pronouns or descriptions, in text order."""
-    rng = random.Random(seed)
-    items = []
+def _candidates(ex: LabelledExample) -> list[tuple[int, int, str]]:
+    found = set()
+    for att in ex.attributions:
+        if len(att.source) == 1:
+            start, end = att.source[0]
+            kind = source_kind(ex.text[start:end].strip())
+            if kind:
+                found.add((start, end, kind))
+    return sorted(found)
+
+
+def select_items(examples: list[LabelledExample]) -> list[dict]:
+    """The check set's items, unlabelled. First part: per article (in id order) a seeded
+    sample of at most three of its one-range gold sources that are pronouns or
+    descriptions, in text order. Held-out part: 50 more of those left, a seeded sample."""
+    rng = random.Random(SEED)
+    items, left = [], []
     for ex in sorted(examples, key=lambda e: e.id):
-        found = set()
-        for att in ex.attributions:
-            if len(att.source) == 1:
-                start, end = att.source[0]
-                kind = source_kind(ex.text[start:end].strip())
-                if kind:
-                    found.add((start, end, kind))
-        chosen = sorted(rng.sample(sorted(found), min(per_article, len(found))))
+        found = _candidates(ex)
+        chosen = sorted(rng.sample(found, min(PER_ARTICLE, len(found))))
         items += [{"article": ex.id, "source": [s, e], "kind": k, "antecedent": None} for s, e, k in chosen]
-    return items
+        left += [(ex.id, s, e, k) for s, e, k in found if (s, e, k) not in chosen]
+    more = sorted(random.Random(HELD_OUT_SEED).sample(left, min(HELD_OUT, len(left))))
+    held = [{"article": a, "source": [s, e], "kind": k, "antecedent": None, "part": "held-out"} for a, s, e, k in more]
+    return items + held
 
 
 def name_words(name: str) -> list[str]:
@@ -117,6 +127,18 @@ def _rate(count: int, total: int) -> float | None:
 
 
 def score(texts: dict[str, str], items: list[dict], shown: list[str | None]) -> dict[str, Any]:
+    """The figures of :func:`_score` on all items, and apart on the first part (the items
+    the rules were written against) and the held-out part (labelled after the rules were
+    written, and not looked at while writing them)."""
+    out = _score(texts, items, shown)
+    for name, part in (("first_part", None), ("held_out", "held-out")):
+        chosen = [n for n, item in enumerate(items) if item.get("part") == part]
+        if chosen and len(chosen) < len(items):
+            out[name] = _score(texts, [items[n] for n in chosen], [shown[n] for n in chosen])
+    return out
+
+
+def _score(texts: dict[str, str], items: list[dict], shown: list[str | None]) -> dict[str, Any]:
     """Accuracy, wrong-name and abstention rates, on items with a named antecedent and without."""
     named = [(i, s) for i, s in zip(items, shown, strict=True) if i["antecedent"]]
     unnamed = [s for i, s in zip(items, shown, strict=True) if not i["antecedent"]]
@@ -133,7 +155,7 @@ def score(texts: dict[str, str], items: list[dict], shown: list[str | None]) -> 
         "unnamed_wrong_name": _rate(sum(1 for s in unnamed if s), len(unnamed)),
         "all_wrong_name": _rate(wrong + sum(1 for s in unnamed if s), len(items)),
         "shown_right": _rate(right, len(names)),
-        "shown_across_sentence_end": sum(1 for s in names if _SENTENCE_END.search(s)),
+        "shown_across_sentence_end": sum(1 for s in names if len(split_sentences(s)) > 1),
     }
 
 
@@ -144,6 +166,32 @@ def resolver_at(rev: str) -> Resolver:
     module = types.ModuleType(f"coreference_at_{rev}")
     exec(compile(code.stdout, f"{rev}:{path}", "exec"), module.__dict__)  # our own history, not input
     return module.resolve
+
+
+def checker_figures(model_name: str, config_path: Path, base: str | None) -> dict[str, Any]:
+    """The checker's headline figures on the config's validation split with the working
+    tree's resolver and, where ``base`` is given, with that commit's (one encoding for both:
+    the resolver only moves the type head's features and the shown names)."""
+    import torch
+
+    from claimcheck.evaluation.harness import evaluate, summarize_metrics
+    from claimcheck.models.registry import load_model
+    from claimcheck.pipeline import Checker
+    from claimcheck.training.config import load_config
+    from claimcheck.training.finetune import FinetuneConfig, training_data
+
+    torch.set_num_threads(1)
+    _, validation = training_data(load_config(config_path, FinetuneConfig))
+    model = load_model(model_name)
+    if hasattr(model, "encode"):
+        texts = [ex.text for ex in validation]
+        encoded = dict(zip(texts, model.encode(texts), strict=True))
+        model.encode = lambda batch, **_: [encoded[t] for t in batch]
+    out = {"now": summarize_metrics(evaluate(Checker(model), validation))}
+    if base:
+        with mock.patch("claimcheck.models.source_context.resolve", resolver_at(base)):
+            out["base"] = summarize_metrics(evaluate(Checker(model), validation))
+    return out
 
 
 def load_articles(items: list[dict], articles: Path = ARTICLES) -> dict[str, LabelledExample]:
@@ -170,6 +218,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--base", help="also score the resolver of this commit")
     parser.add_argument("--show", action="store_true", help="print every item with its text and verdict")
     parser.add_argument("--select", action="store_true", help="print the selection rule's items, unlabelled")
+    parser.add_argument("--checker", metavar="MODEL", help="also the model's validation figures (slow)")
+    parser.add_argument("--config", type=Path, default=ROOT / "configs" / "tagger.yaml", help="its validation split")
     args = parser.parse_args(argv)
     if args.select:
         held = set(read_ids(SPLIT))
@@ -187,6 +237,8 @@ def main(argv: list[str] | None = None) -> None:
         with mock.patch("claimcheck.models.source_context.resolve", resolver_at(args.base)):
             before = score(texts, items, shown_names(examples, items))
         result = {"base": {"resolver": args.base, **before}, "now": result}
+    if args.checker:
+        result = {"check_set": result, "checker": checker_figures(args.checker, args.config, args.base)}
     print(json.dumps(result, indent=2))
 
 
