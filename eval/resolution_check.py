@@ -17,8 +17,8 @@ an unnamed person, a document, two people at once).
 The resolver runs as the product runs it, on the gold source span through
 :func:`claimcheck.models.source_context.source_context`, so that tagger errors do not mix in.
 A shown name is right when its words, less titles, a leading "the" and possessives, are the
-end of the labelled name's words: "Cruz" and "Ted Cruz" for "Sen. Ted Cruz", not
-"Although Cruz" nor "Cruz. But". ``--base`` swaps in only ``claimcheck/models/coreference.py``
+end of the labelled name's words: "Reyes" and "Tom Reyes" for "Sen. Tom Reyes", not
+"Although Reyes" nor "Reyes. But". ``--base`` swaps in only ``claimcheck/models/coreference.py``
 of the given commit; the rest of the package is the working tree's.
 """
 
@@ -106,7 +106,7 @@ def name_words(name: str) -> list[str]:
 
 
 def is_right(shown: str, label: str) -> bool:
-    """Is the shown name the labelled one, or the end of it ("Cruz" for "Sen. Ted Cruz")?"""
+    """Is the shown name the labelled one, or the end of it ("Reyes" for "Sen. Tom Reyes")?"""
     got, want = name_words(shown), name_words(label)
     return bool(got) and len(got) <= len(want) and want[-len(got) :] == got
 

@@ -65,24 +65,22 @@ def test_she_is_not_the_man_named_last():
 
 
 def test_a_place_is_no_person():
-    text = "Jon Tester spoke in Great Falls. He said the vote in New York was close."
-    assert resolve(text, text.index("He said"), "He") == "Jon Tester"
+    text = "Owen Pryce spoke in Glen Falls. He said the vote in Port Ellis was close."
+    assert resolve(text, text.index("He said"), "He") == "Owen Pryce"
     text = "The rally was held in Des Moines on Election Day. He said it went well."
     assert resolve(text, text.index("He said"), "He") is None
 
 
 def test_they_is_left_alone():
-    text = "Anna Palmer and Jake Sherman take over the newsletter. They said it would change."
+    text = "Lena Holm and Ida Brenn take over the newsletter. They said it would change."
     assert resolve(text, text.index("They"), "They") is None
 
 
 def test_a_sentence_initial_word_is_not_part_of_the_name():
-    text = "Marco Rubio spoke in Iowa. Although Rubio opposes the bill, he said he would read it."
-    assert resolve(text, text.index("he said"), "he") == "Marco Rubio"
+    text = "Tom Reyes spoke in Dover. Although Reyes opposes the bill, he said he would read it."
+    assert resolve(text, text.index("he said"), "he") == "Tom Reyes"
 
 
 def test_the_agency_is_the_organisation_just_named():
-    text = (
-        "Ferguson had two murders in 2014, according to data from the FBI. The agency lists the population as 21,090."
-    )
-    assert resolve(text, text.index("The agency"), "The agency") == "FBI"
+    text = "Road deaths fell by a third, the Roads Authority reported on Monday. The agency counted 412 crashes."
+    assert resolve(text, text.index("The agency"), "The agency") == "Roads Authority"

@@ -5,16 +5,20 @@ A wrong name shown as fact is worse than the pronoun alone, so the resolver abst
 whole names inside one sentence, never running over a sentence end.
 
 - "he"/"she" (and "him", "his", "her"): the nearest sentence, the source's own included,
-  that names a person who may be of that sex (no sign says otherwise) outside a
-  quotation. One such person: that one. Several: the one a speech verb makes the speaker,
-  else the one the sentence opens with; else unsure. A sentence that opens with the same
-  pronoun ("He avoided criticism of Trump") is about whom that pronoun is: look further
-  back. At most :data:`SENTENCES_BACK` sentences back.
+  that names a person who may be of that sex (nothing says otherwise), outside
+  quotations. One such person: that one. Several: the one a speech verb makes the
+  speaker, else the sentence's subject; else unsure. Unsure too when a name of unknown
+  kind is the subject ("Hartley also wrote ..." with no sign that Hartley is a person),
+  or when the one person known to be of that sex is not the one the sentence is about.
+  A sentence where the same pronoun comes before any fitting name ("He avoided
+  criticism of Reyes", "she said of Reyes") is about whom that pronoun is: look further
+  back. At most :data:`SENTENCES_BACK` sentences back, not counting those wholly inside
+  a quotation.
 - "it"/"its": the same over organisations and outlets, within two sentences; an acronym
   the lexicon does not know as a body ("RFID") may name a thing, so it is never taken.
 - "they": left alone. A plural is no single name, and a list of names is not one.
 - "the mayor", "the president": the latest person given that title or role ("Mayor Ann
-  Ortiz", "presidential candidate Hillary Clinton"). "the council", "the party": the
+  Ortiz", "mayoral candidate Lena Holm"). "the council", "the party": the
   latest body whose name carries the word. "the agency", "the group": the one body named
   in the sentence or the one before.
 - "who"/"which": the phrase just before them ("Regional officials, who ...").
@@ -98,7 +102,7 @@ def _is_body(entity: Entity) -> bool:
 
 
 def _head(words: list[str]) -> str:
-    """The description's head noun: "senator" of "the senator from Vermont"."""
+    """The description's head noun: "senator" of "the senator from Ohio"."""
     for i, word in enumerate(words):
         if word in {"of", "from", "for", "at", "in"} and i:
             return words[i - 1]
@@ -124,7 +128,7 @@ def _items(art: Article, k: int, pos: int, fits: _Fits, same: frozenset[str], pe
 
 def _may_be_person(mention: Mention, entity: Entity) -> bool:
     """A name of unknown kind that could be a person's: not after a preposition ("in
-    Washington") nor a lone word opening its sentence ("Steering clear of ...")."""
+    Springfield") nor a lone word opening its sentence ("Turning to the budget, ...")."""
     lone_opener = mention.initial and len(entity.key) == 1
     return entity.kind == "unknown" and not mention.placed and not lone_opener
 
@@ -145,7 +149,7 @@ def _nearest(
         seen += 1
         items = _items(art, j, pos, fits, same, sex is not None)
         if items and items[0][1] is None and items[0][2]:
-            continue  # "He avoided criticism of Trump", "she said of Trump": about whom "he" is, further back
+            continue  # "He avoided criticism of Reyes", "she said of Reyes": about whom "he" is, further back
         names = [i for i in items if i[1] is not None]
         if names and not names[0][4] and names[0][2]:
             return None  # the sentence is about a name that may be a person nothing tells of
@@ -169,7 +173,7 @@ def _pick(items: list[_Item], of_sex: list[int]) -> int | None:
     else:
         chosen = subjects[0] if subjects else None
     if len(of_sex) == 1 and chosen is not None and chosen != of_sex[0]:
-        return None  # "Trump ... Ashley Feinberg. She": the sentence is about him, she is the woman
+        return None  # "Reyes ... Ann Ortiz. She": the sentence is about him, she is the woman
     return of_sex[0] if len(of_sex) == 1 else chosen
 
 
@@ -177,7 +181,7 @@ def _described(art: Article, pos: int, head: str) -> int | None:
     """The entity a description stands for (module docstring), None when unsure."""
     recent = [m for m in art.mentions_between(pos - DESCRIPTION_LOOKBACK, pos) if not m.quoted]
     if head in ORG_WORDS:
-        # a name that carries the word and more than it: "St. Paul City Council", not "Police"
+        # a name that carries the word and more than it: "Harbor City Council", not "Police"
         bodies = [m.entity for m in recent if _is_body(art.entities[m.entity]) and head in m.key and len(m.key) > 1]
         if bodies:
             return bodies[-1]

@@ -1,19 +1,19 @@
 """The names an article mentions, gathered into the people and bodies they stand for.
 
 A *mention* is a run of capitalised words inside one sentence, so it never runs over a
-sentence end, and never takes a sentence's ordinary first word ("Although Rubio" is
-"Rubio"), a possessive ("Trump's"), a closing full stop or a title-case headline ("Sanders
-Told A Female Reporter Not To"). Titles and role words before the name are kept apart
-from it: "Ohio Gov. John Kasich" is John Kasich, shown as "Gov. John Kasich".
+sentence end, and never takes a sentence's ordinary first word ("Although Reyes" is
+"Reyes"), a possessive ("Ortiz's"), a closing full stop or a title-case headline ("Mayor
+Tells A Council Not To Wait"). Titles and role words before the name are kept apart
+from it: "Ohio Gov. Alan Marsh" is Alan Marsh, shown as "Gov. Alan Marsh".
 
-An *entity* gathers the mentions of one name: "Rubio" joins the last "Marco Rubio" before
+An *entity* gathers the mentions of one name: "Reyes" joins the last "Tom Reyes" before
 it. Its kind comes from its words (an organisation word, an acronym, an outlet's name) or
-from how the article treats it: a title or role ("spokesman Brian Fallon"), an age or
-"who" after it, a speech verb ("Tenney said"), its surname used alone. Its sex comes from
+from how the article treats it: a title or role ("spokesman Owen Pryce"), an age or
+"who" after it, a speech verb ("Holm said"), its surname used alone. Its sex comes from
 honorifics, gendered role words and two sure places for a pronoun: just after its own
-speech verb ("Bolton said he ...") and a reflexive in a sentence that names no one else
-("Kasich has sought to distinguish himself"). There is no parser and no gazetteer: a name
-the article gives no such sign of ("Election Day", "Wall Street") stays of unknown kind.
+speech verb ("Brenn said he ...") and a reflexive in a sentence that names no one else
+("Marsh has sought to distance himself"). There is no parser and no gazetteer: a name
+the article gives no such sign of ("Election Day", "Main Street") stays of unknown kind.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ _ABBREVIATIONS = TITLES | HONORIFICS | {"jr", "sr", "st", "ft", "mt", "rev", "ho
 _RUN_ROLES = TITLES | HONORIFICS | ROLE_WORDS | FEMALE_WORDS | MALE_WORDS
 #: role words anywhere around a name ("presidential candidate Hillary Clinton")
 _ROLES = TITLES | HONORIFICS | ROLE_WORDS | ROLE_NOUNS | FEMALE_WORDS | MALE_WORDS
-#: a name before one of these nouns modifies it, it is not who acts ("Clinton campaign", "Trump supporters")
+#: a name before one of these nouns modifies it, it is not who acts ("Ortiz campaign", "Reyes supporters")
 _HEAD_NOUNS = ORG_WORDS | GROUP_WORDS | ANONYMOUS_HEADS | ROLE_WORDS | ROLE_NOUNS | DOCUMENT_WORDS | {"employee"}
 _SHORT_TITLES = {"sen": "senator", "rep": "representative", "gov": "governor", "gen": "general", "pres": "president"}
 #: lower-case words that may stand between a role word and the name ("presidential candidate")
@@ -88,19 +88,19 @@ class Word:
 class Mention:
     """One mention of a name: the run as written, the name in it, what surrounds it."""
 
-    run_start: int  # the whole run: "Ohio Gov. John Kasich"
-    start: int  # what is shown: "Gov. John Kasich"
+    run_start: int  # the whole run: "Ohio Gov. Alan Marsh"
+    start: int  # what is shown: "Gov. Alan Marsh"
     end: int
-    key: tuple[str, ...]  # the name's words: ("john", "kasich")
+    key: tuple[str, ...]  # the name's words: ("alan", "marsh")
     sentence: int
     roles: frozenset[str] = frozenset()  # title and role words in and around it
     described: bool = False  # a role, an age or "who": a person
-    speaker: bool = False  # a speech verb after it ("Tester said") or before it ("said Bolton")
+    speaker: bool = False  # a speech verb after it ("Holm said") or before it ("said Brenn")
     subject: bool = False  # at most three words into its sentence
-    modifier: bool = False  # before a noun it modifies: "Clinton campaign"
+    modifier: bool = False  # before a noun it modifies: "Ortiz campaign"
     initial: bool = False  # its sentence's first word
-    determined: bool = False  # after "the" or "a": "the Internet", "the Platte River employee"
-    placed: bool = False  # after a preposition: "in Washington", "of Hawaii"
+    determined: bool = False  # after "the" or "a": "the Internet", "the Harbor Line employee"
+    placed: bool = False  # after a preposition: "in Springfield", "of Ohio"
     quoted: bool = False
     entity: int = -1
 
@@ -156,8 +156,8 @@ class Article:
         return self.mentions[bisect.bisect_left(self.starts, start) : bisect.bisect_left(self.starts, end)]
 
     def shown_name(self, entity: int, pos: int) -> str:
-        """How to show an entity at ``pos``: its fullest mention before it ("Marco Rubio"
-        rather than a later "Rubio"), the latest of equals."""
+        """How to show an entity at ``pos``: its fullest mention before it ("Tom Reyes"
+        rather than a later "Reyes"), the latest of equals."""
         ent = self.entities[entity]
         n = bisect.bisect_left(ent.mentions, bisect.bisect_left(self.starts, pos))
         best = self.mentions[ent.fullest[n - 1]]
@@ -233,18 +233,18 @@ def _name_words(words: list[Word], a: int, b: int, common: set[str]) -> tuple[in
 
 
 def _roles_around(words: list[Word], a: int, b: int) -> tuple[set[str], bool]:
-    """Role words just before the run ("campaign manager Robby Mook") or in an appositive
-    after it ("Steven Cheung, a campaign spokesman,"), and whether an age or "who" follows."""
+    """Role words just before the run ("campaign manager Ida Brenn") or in an appositive
+    after it ("Owen Pryce, a council spokesman,"), and whether an age or "who" follows."""
     roles = set()
     i = a - 1
     while i >= 0 and a - i <= 3 and words[i].low in _ROLES | _MODIFIERS and not words[i].trail:
-        roles.add(words[i].low)  # "campaign manager Robby Mook", not "a spokesman for Platte River"
+        roles.add(words[i].low)  # "campaign manager Ida Brenn", not "a spokesman for Harbor Line"
         i -= 1
     if i == a - 1 and i >= 0 and words[i].trail == "," and words[i].low in _ROLES and words[b - 1].trail == ",":
         roles.add(words[i].low)  # "the finance minister, Rebecca Evans,"
     after = words[b : b + 8] if words[b - 1].trail.startswith(",") else []
     before = words[a - 1].low if a > 0 and not words[a - 1].trail else ""
-    # "Donna Lages, 39,", "Deja Stewart, who", "a resident named Caroline"; not "... of Hawaii, who"
+    # "Lena Holm, 39,", "Owen Pryce, who", "a resident named Marta"; not "... of Ohio, who"
     described = before == "named" or (
         bool(after) and before not in _PREPOSITIONS and (after[0].text.isdigit() or after[0].low == "who")
     )
@@ -257,9 +257,9 @@ def _roles_around(words: list[Word], a: int, b: int) -> tuple[set[str], bool]:
 
 
 def _speech_verb_after(words: list[Word], b: int) -> int | None:
-    """The index of a speech verb that the name ending at ``b`` is the subject of ("Tester
-    said", "Borders, a canvasser, said", "Sanders has also said"); None after a name that
-    ends a quotation ("Fort Pierce!" said ...)."""
+    """The index of a speech verb that the name ending at ``b`` is the subject of ("Holm
+    said", "Pryce, a welder, said", "Reyes has also said"); None after a name that
+    ends a quotation ("Main Street!" said ...)."""
     trail, i = words[b - 1].trail, b
     if trail.startswith(",") and i < len(words) and (words[i].low in _APPOSITIVE_OPENERS or words[i].text.isdigit()):
         while i < len(words) and i - b < 10 and not words[i].trail.startswith(","):
@@ -273,8 +273,8 @@ def _speech_verb_after(words: list[Word], b: int) -> int | None:
 
 
 def _said_before(words: list[Word], a: int) -> bool:
-    """ "said Bolton", "said master of ceremonies Asab Al-Tabchi", "according to Reuters";
-    not "said that Trump"."""
+    """ "said Brenn", "said harbour master Ida Brenn", "according to Reuters";
+    not "said that Reyes"."""
     window = words[max(0, a - 4) : a]
     if [w.low for w in window[-2:]] == ["according", "to"]:
         return True
@@ -289,7 +289,7 @@ def _said_before(words: list[Word], a: int) -> bool:
 
 def _opens_clause(text: str, words: list[Word], a: int, b: int) -> bool:
     """Is the name the sentence's subject, as far as words tell: at most three words into
-    it, or just after a fronted phrase and its comma ("As she has for weeks, Clinton avoided")?"""
+    it, or just after a fronted phrase and its comma ("After the vote, Ortiz said")?"""
     if len(_WORD.findall(text[words[0].start : words[a].start])) <= 3:
         return True
     return words[a - 1].trail == "," and not words[b - 1].trail and b < len(words) and not words[b].capitalised
@@ -297,7 +297,7 @@ def _opens_clause(text: str, words: list[Word], a: int, b: int) -> bool:
 
 def _title_end(words: list[Word], a: int, b: int) -> int:
     """The index of the run's last title or role word before the name ("Gov." of "Ohio Gov.
-    John Kasich", "Democrat" of "Democrat Hillary Clinton"), ``a - 1`` where there is none.
+    Alan Marsh", "Democrat" of "Democrat Ann Ortiz"), ``a - 1`` where there is none.
     A party or job word does not cut a body's name: "Democratic Party"."""
     body = {w.low for w in words[a:b]} & (ORG_WORDS | PUBLICATION_NAMES)
     roles = _RUN_ROLES if body else _RUN_ROLES | ROLE_NOUNS
@@ -313,11 +313,11 @@ def _sentence_mentions(text: str, words: list[Word], k: int, common: set[str]) -
         cut = _title_end(words, a, b)
         shown = cut + 1
         while shown > a and words[shown - 1].low in TITLES | HONORIFICS:
-            shown -= 1  # "Vice President Joe Biden", not "Senate Majority Leader Mitch McConnell"
+            shown -= 1  # "Vice President Ann Ortiz", not "Senate Majority Leader Tom Reyes"
         roles, described = _roles_around(words, a, b)
         roles |= {_SHORT_TITLES.get(w.low, w.low) for w in words[a : cut + 1] if w.low in _ROLES}
         if "vice" in roles:
-            roles.discard("president")  # "Vice President Joe Biden" is not "the president"
+            roles.discard("president")  # "Vice President Ann Ortiz" is not "the president"
         nxt = words[b] if b < len(words) and not words[b - 1].trail else None
         before = words[a - 1].low if a > 0 else ""
         out.append(
@@ -331,7 +331,7 @@ def _sentence_mentions(text: str, words: list[Word], k: int, common: set[str]) -
                 described=bool(roles) or described,
                 speaker=_speech_verb_after(words, b) is not None or _said_before(words, a),
                 subject=_opens_clause(text, words, a, b),
-                modifier=words[b - 1].trail[:2] in {"’s", "'s"}  # "Sanders's supporters"
+                modifier=words[b - 1].trail[:2] in {"’s", "'s"}  # "Reyes's supporters"
                 or (nxt is not None and not nxt.capitalised and nxt.low.removesuffix("s") in _HEAD_NOUNS),
                 initial=a == 0,
                 determined=before in {"the", "a", "an"},
@@ -361,8 +361,8 @@ def _quoted_spans(text: str) -> list[tuple[int, int]]:
 
 def _gather(mentions: list[Mention]) -> list[Entity]:
     """Mentions into entities: one key, one entity; a lone word joins the last full name
-    ending in it ("Rubio" after "Marco Rubio"), unless the article names two people so
-    ("Clinton" with Bill and Hillary Clinton in it is either)."""
+    ending in it ("Reyes" after "Tom Reyes"), unless the article names two people so
+    ("Reyes" with Tom and Ana Reyes in it is either)."""
     entities: list[Entity] = []
     by_key: dict[tuple[str, ...], int] = {}
     by_last: dict[str, int] = {}
@@ -391,8 +391,8 @@ def _gather(mentions: list[Mention]) -> list[Entity]:
 
 def _sex_votes(art: Article, words_of: dict[int, list[Word]]) -> dict[int, list[str]]:
     """Per entity, the sex of pronouns that stand for it: three votes for a sure place (the
-    subject just after its own speech verb, "Bolton said he would"; a reflexive in a
-    sentence naming no one else, "Kasich has sought to distinguish himself"), one for a
+    subject just after its own speech verb, "Brenn said he would"; a reflexive in a
+    sentence naming no one else, "Marsh has sought to distance himself"), one for a
     "he" or "she" later in a sentence it opens and is the only one named in."""
     votes: dict[int, list[str]] = {}
     by_sentence: dict[int, list[Mention]] = {}
@@ -442,9 +442,9 @@ def _settle(art: Article, words_of: dict[int, list[Word]], common: set[str]) -> 
             entity.gender = "f" if sexes.count("f") > sexes.count("m") else "m"
         described = len(sexes) >= 3 or any(m.described for m in ms)  # a sure pronoun, not a guessed one
         surname_alone = len(entity.key) > 1 and any(len(m.key) == 1 and m.key[0] not in common for m in ms)
-        shouted = all(len(m.key) > 1 and art.text[m.start : m.end].isupper() for m in ms)  # "LOS ANGELES (AP) —"
+        shouted = all(len(m.key) > 1 and art.text[m.start : m.end].isupper() for m in ms)  # "SPRINGFIELD (AP) —"
         if {w for m in ms for w in m.key} & PUBLICATION_NAMES and not described:
-            entity.kind = "publication"  # "The Washington Post", but "Michael Bloomberg, 74,"
+            entity.kind = "publication"  # "The Daily Herald", but "Lena Holm, 74,"
         elif described:
             entity.kind = "person"
         elif shouted or any(m.determined for m in ms):
