@@ -451,6 +451,96 @@ SPEECH_VERBS = (
     )
 )
 
+# -- names for coreference: who speaks, and whether a name is a man's or a woman's ----------
+
+#: verbs that make the name before them a speaker ("Bolton said", "Tenney tells"); after
+#: "said" or "added" the name after them is one ("said Bolton")
+SPEECH_VERBS = frozenset(
+    {
+        "said",
+        "says",
+        "say",
+        "told",
+        "tells",
+        "added",
+        "adds",
+        "asked",
+        "asks",
+        "wrote",
+        "writes",
+        "tweeted",
+        "noted",
+        "notes",
+        "explained",
+        "argued",
+        "argues",
+        "continued",
+        "replied",
+        "responded",
+        "insisted",
+        "declared",
+        "stated",
+        "warned",
+        "warns",
+        "recalled",
+        "remarked",
+        "acknowledged",
+        "contended",
+        "predicted",
+        "announced",
+        "claimed",
+        "charged",
+        "complained",
+        "conceded",
+        "joked",
+        "spoke",
+    }
+)
+#: words that make the person they describe a woman or a man ("spokeswoman Ann Ortiz",
+#: "Ms. Ortiz", "Ann Ortiz, his wife"); with honorifics, the only sign of sex besides the
+#: article's own pronouns
+FEMALE_WORDS = frozenset(
+    {
+        "mrs",
+        "ms",
+        "miss",
+        "spokeswoman",
+        "chairwoman",
+        "congresswoman",
+        "councilwoman",
+        "assemblywoman",
+        "businesswoman",
+        "actress",
+        "wife",
+        "mother",
+        "daughter",
+        "sister",
+        "grandmother",
+        "widow",
+        "queen",
+        "princess",
+        "lady",
+    }
+)
+MALE_WORDS = frozenset(
+    {
+        "mr",
+        "spokesman",
+        "congressman",
+        "councilman",
+        "assemblyman",
+        "businessman",
+        "husband",
+        "father",
+        "son",
+        "brother",
+        "grandfather",
+        "widower",
+        "king",
+        "prince",
+    }
+)
+
 _ANON_MARKER = re.compile(
     r"anonymity|anonymously|not (?:be )?(?:named|identified)|declined to be (?:named|identified)|"
     r"unnamed|familiar with|insiders?|people close to|sources?\b|who spoke on|"
@@ -721,3 +811,171 @@ def is_vague_group(source: str) -> bool:
         return False
     # "critics of the plan" stays vague; "experts at Harvard" names who they are
     return not re.search(r"\b[A-Z]", qualifier)
+
+
+# -- names for coreference: what is no part of a name --------------------------------------
+
+#: days and months: a name does not end in one ("CNN Tuesday")
+DATE_WORDS = frozenset(
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
+)
+#: ordinary words a capitalised run may start with ("The", "But", "Although"): no part of a name
+NOT_NAME_WORDS = (
+    FUNCTION_WORDS
+    | DATE_WORDS
+    | frozenset(
+        [
+            "this",
+            "these",
+            "those",
+            "it",
+            "he",
+            "she",
+            "they",
+            "we",
+            "i",
+            "his",
+            "her",
+            "their",
+            "its",
+            "our",
+            "your",
+            "my",
+            "if",
+            "when",
+            "while",
+            "after",
+            "before",
+            "although",
+            "though",
+            "because",
+            "since",
+            "like",
+            "unlike",
+            "now",
+            "still",
+            "yet",
+            "so",
+            "then",
+            "there",
+            "here",
+            "what",
+            "why",
+            "how",
+            "who",
+            "where",
+            "which",
+            "was",
+            "were",
+            "is",
+            "are",
+            "does",
+            "did",
+            "do",
+            "has",
+            "have",
+            "had",
+            "will",
+            "would",
+            "can",
+            "could",
+            "should",
+            "may",
+            "might",
+            "even",
+            "meanwhile",
+            "instead",
+            "however",
+            "during",
+            "despite",
+            "under",
+            "over",
+            "among",
+            "about",
+            "until",
+            "unless",
+            "once",
+            "whether",
+            "every",
+            "some",
+            "many",
+            "most",
+            "no",
+            "not",
+            "only",
+            "just",
+            "asked",
+            "dear",
+        ]
+    )
+)
+#: capitalised inside a run, these make it a title-case headline, not a name
+HEADLINE_WORDS = frozenset(
+    [
+        "to",
+        "a",
+        "an",
+        "the",
+        "of",
+        "and",
+        "or",
+        "for",
+        "in",
+        "on",
+        "at",
+        "by",
+        "with",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "not",
+        "just",
+        "how",
+        "why",
+        "what",
+        "who",
+        "this",
+        "that",
+        "it",
+        "its",
+        "his",
+        "her",
+        "their",
+        "says",
+        "said",
+        "will",
+        "has",
+        "have",
+        "from",
+        "into",
+        "over",
+        "after",
+        "before",
+        "about",
+        "as",
+        "up",
+        "out",
+    ]
+)
