@@ -71,7 +71,7 @@ REASON_TEXT = {
     "specific_group": 'Unnamed group of people that the story pins down ("jurors", "residents of Lakeview"), '
     "not named individually",
     "weasel": 'Weasel attribution ("some say"), uncheckable',
-    "unresolved_reference": "Pronoun or description with no recoverable referent",
+    "unresolved_reference": "Pronoun or description the checker could not tie to a name in the article",
     "distancing_cue": 'The cue distances the writer from a weak source ("claimed", "reportedly")',
     "corroborated": "Other independent named sources in the article say the same (not a relay of this source)",
     "outlet_rated": "Outlet rated {rating:.2f} for reliability ({source})",

@@ -20,7 +20,7 @@ FLAG_TEXT = {
     "mostly_unsourced": "Most claims carry no source: the article asserts them itself ({n} of {total})",
     "single_source": "All attributed claims come from one source: {name}",
     "weasel_words": 'Vague or weasel attributions ("some say", "critics", "experts") carry {n} claim(s)',
-    "unresolved_references": "{n} claim(s) rest on a pronoun with no recoverable referent",
+    "unresolved_references": "{n} claim(s) rest on a pronoun the checker could not tie to a name",
     "low_rated_outlet": "Cites an outlet rated below 0.4 for reliability: {names}",
     "unrated_outlet": "Cites outlets that are not in the ratings table: {names}",
 }
