@@ -33,13 +33,14 @@ from typer.core import TyperCommand, TyperGroup, TyperOption
 from claimcheck.data import ArticleReport
 from claimcheck.errors import ClaimcheckError, InputError
 from claimcheck.files import atomic_write_text, is_stdout, open_output
-from claimcheck.formats import plural, print_eval, print_table, render_chunk, to_html, to_json
+from claimcheck.formats import print_eval, print_table, render_chunk, to_html, to_json
 from claimcheck.io import BRAT_SUFFIXES, label_format
 from claimcheck.io.documents import decode_article, read_article
 from claimcheck.labeling import ReviewOrder
 from claimcheck.models.registry import DEFAULT_MODEL, MODELS_DIR, Precision
 from claimcheck.outputs import check_output
 from claimcheck.version import __version__
+from claimcheck.wording import plural
 
 
 def _help_params(params: list[Any]) -> list[Any]:

@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from claimcheck.data import ROLES, ArticleReport
+from claimcheck.wording import QUOTE_MARKS, plural, quote_line
 
 FORMATS = ("table", "json", "jsonl", "csv", "markdown", "html", "labels")
 CSV_FIELDS = (
@@ -30,23 +31,6 @@ CSV_FIELDS = (
     "content",
     "quote_kind",
 )
-#: The table's mark for each quote kind: all the content quoted, some of it, none.
-QUOTE_MARKS = {"direct": "“”", "partial": "(“”)", "indirect": "≈"}
-
-
-def plural(n: int, noun: str) -> str:
-    """ "1 claim", "2 claims", "0 claims": a count with its noun (a regular plural)."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
-def quote_line(counts: dict[str, int], marks: bool = False) -> str:
-    """ "quotes in 3 attributions: 1 direct, 0 partial, 2 indirect" (``marks``: each kind
-    followed by the table's mark, which the line explains); "" when no attribution has a
-    content (or the report predates quote kinds)."""
-    if not any(counts.values()):
-        return ""
-    kinds = ", ".join(f"{counts.get(k, 0)} {k}" + (f" {m}" if marks else "") for k, m in QUOTE_MARKS.items())
-    return f"quotes in {plural(sum(counts.values()), 'attribution')}: {kinds}"
 
 
 def source_and_cue(report: ArticleReport, att) -> str:

@@ -22,7 +22,7 @@ from itertools import pairwise
 from typing import TypeVar
 
 from claimcheck.data import ATTRIBUTION_TYPES, ArticleReport, Attribution, Claim
-from claimcheck.formats import plural, quote_line
+from claimcheck.wording import plural, quote_line
 
 #: One colour per type from Paul Tol's "light" scheme (https://personal.sron.nl/~pault/,
 #: made for fills under black text and distinct for colour-blind readers); unattributed

@@ -9,11 +9,12 @@ import io
 from rich.console import Console
 
 from claimcheck.data import ArticleReport, Attribution, Reason
-from claimcheck.formats import plural, print_table, to_csv, to_markdown
+from claimcheck.formats import print_table, to_csv, to_markdown
 from claimcheck.pipeline import make_claims
 from claimcheck.quotes import quote_kind
 from claimcheck.summary import summarize
 from claimcheck.text import split_sentences
+from claimcheck.wording import plural
 
 # Made-up article text, written for these tests: a first sentence longer than the table's cut.
 LONG = (

@@ -73,3 +73,9 @@ def reach(module: str) -> set[str]:
 @pytest.mark.parametrize("module", ["models.tagger", "models.type_head", "models.source_context"])
 def test_the_tagger_borrows_nothing_from_the_rule_baseline(module: str):
     assert reach(module) & {"models.baseline", "models.rules", "models.type_classifier"} == set()
+
+
+def test_renderers_do_not_import_each_other():
+    # the HTML report and the text formats once shared wording through each other: a circle
+    assert "claimcheck.formats" not in imports("html")
+    assert "claimcheck.wording" in imports("html") and "claimcheck.wording" in imports("formats")
