@@ -41,6 +41,8 @@ AttributionType = Literal[
 ]
 #: The seven codebook types, in the codebook's order.
 ATTRIBUTION_TYPES: tuple[str, ...] = get_args(AttributionType)
+#: The types whose source is named: the claims an editor can check against someone.
+NAMED_TYPES: frozenset[str] = frozenset({"named_person", "named_organization", "publication", "document"})
 ROLES: tuple[str, ...] = ("source", "cue", "content")
 #: Whether a content is the source's own words: all of it in quotation marks, some of it,
 #: or none (reported speech); decided by :func:`claimcheck.quotes.quote_kind`.
@@ -112,6 +114,20 @@ class Attribution(_Model):
         if not ranges:
             return None
         return min(s for s, _ in ranges), max(e for _, e in ranges)
+
+
+def reading_order(att: Attribution) -> tuple[int, int]:
+    """Where an attribution starts for the reader: its source's first range, else its cue's,
+    else its content's."""
+    return (att.source or att.cue or att.content)[0]
+
+
+def number_attributions(attributions: list[Attribution]) -> list[Attribution]:
+    """Sort ``attributions`` in reading order (in place, stable) and number them A1, A2, …"""
+    attributions.sort(key=reading_order)
+    for k, att in enumerate(attributions):
+        att.id = f"A{k + 1}"
+    return attributions
 
 
 def _check_offsets(text: str, attributions: Iterable[Attribution]) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from claimcheck.credibility import OutletRatings
-from claimcheck.data import ArticleReport, Attribution, Claim
+from claimcheck.data import ArticleReport, Attribution, Claim, number_attributions
 from claimcheck.models.registry import AttributionModel, Precision, load_model
 from claimcheck.quotes import quote_kind, quoted_spans
 from claimcheck.scoring import ScoringWeights, SourcingScorer, reason
@@ -260,9 +260,7 @@ class Checker:
             call.append(piece)
         run()
         for atts in found:
-            atts.sort(key=lambda a: (a.source or a.cue or a.content)[0])
-            for k, att in enumerate(atts):
-                att.id = f"A{k + 1}"
+            number_attributions(atts)
         return found
 
     def _report(self, text: str, atts: list[Attribution], art_id: str | None) -> ArticleReport:

@@ -13,13 +13,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, NonNegativeInt
 
-from claimcheck.data import Attribution
+from claimcheck.data import Attribution, number_attributions, reading_order
 from claimcheck.errors import ConfigError
-from claimcheck.models.credit_lines import CREDIT_CONFIDENCE, CREDIT_KINDS, CREDIT_TYPE
 from claimcheck.models.registry import Precision, register
 from claimcheck.models.rules import RawAttribution, RuleAttributionFinder
-from claimcheck.models.source_context import not_an_agent, source_context, withheld
+from claimcheck.models.source_context import source_context
 from claimcheck.models.type_classifier import TypeClassifier
+from claimcheck.models.typing_rules import apply_typing_rules
 from claimcheck.text import split_sentences
 
 _RULE_CONFIDENCE = 0.97
@@ -49,19 +49,17 @@ class BaselineModel:
     def predict_one(self, text: str) -> list[Attribution]:
         sentences = split_sentences(text)
         raws: list[RawAttribution] = self._finder.find(text, sentences)
-        raws.sort(key=lambda r: (r.source or r.cue or r.content)[0])
-        atts = [Attribution(id=f"A{i + 1}", source=r.source, cue=r.cue, content=r.content) for i, r in enumerate(raws)]
+        found = sorted(
+            ((Attribution(id="", source=r.source, cue=r.cue, content=r.content), r) for r in raws),
+            key=lambda pair: reading_order(pair[0]),
+        )
+        atts, raws = number_attributions([att for att, _ in found]), [raw for _, raw in found]
         contexts = [source_context(text, sentences, a) for a in atts]
         predictions = self.type_classifier.predict(contexts)
         for att, raw, ctx, (label, prob) in zip(atts, raws, contexts, predictions, strict=True):
-            if raw.kind in CREDIT_KINDS:
-                label, prob = CREDIT_TYPE, CREDIT_CONFIDENCE
-            elif withheld(ctx):
-                # the codebook's own case: "officials who requested anonymity" is anonymous
-                label, prob = "anonymous", _RULE_CONFIDENCE
-            elif prob < _THING_MAX_CONFIDENCE and not_an_agent(ctx):
-                # "recent developments indicate": a thing the writer speaks through
-                label = "unattributed"
+            label, prob = apply_typing_rules(
+                raw.kind, ctx, label, prob, anonymous_confidence=_RULE_CONFIDENCE, thing_below=_THING_MAX_CONFIDENCE
+            )
             att.type = label
             att.confidence = round(prob, 4)
             att.resolved_source = ctx.antecedent

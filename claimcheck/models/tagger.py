@@ -24,17 +24,18 @@ from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationInfo, 
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from claimcheck.data import ROLES, Attribution
+from claimcheck.data import ROLES, Attribution, number_attributions, reading_order
 from claimcheck.lexicons import withholding_request
-from claimcheck.models.credit_lines import CREDIT_CONFIDENCE, CREDIT_KINDS, CREDIT_TYPE, credit_lines
+from claimcheck.models.credit_lines import credit_lines
 from claimcheck.models.decoding import viterbi_tags
 from claimcheck.models.encoders import encoder_path
 from claimcheck.models.joint_types import JointTypeHead, article_type_proba
 from claimcheck.models.linking import join_split_content, link
 from claimcheck.models.lowrank import apply_delta, delta_factors
 from claimcheck.models.registry import ModelError, Precision, file_sha256, register
-from claimcheck.models.source_context import source_context, withheld
+from claimcheck.models.source_context import source_context
 from claimcheck.models.type_head import SpanTypeHead
+from claimcheck.models.typing_rules import apply_typing_rules
 from claimcheck.models.windows import (
     N_CASES,
     Window,
@@ -80,6 +81,10 @@ class TaggerSettings(BaseModel):
     #: a tagged attribution whose detection probability (:func:`detection_probability`) is
     #: below this is dropped: the writer's own sentence is given no source (chosen on validation)
     min_detection: float | None = Field(default=None, ge=0.0, le=1.0)
+    #: a source with no word of an agent ("recent developments indicate") typed below this
+    #: confidence is a thing the writer speaks through: its claim is ``unattributed``
+    #: (:func:`claimcheck.models.typing_rules.apply_typing_rules`); None: the rule is off
+    thing_below: float | None = Field(default=None, ge=0.0, le=1.0)
     #: a fully fine-tuned encoder stored as its change from the base, each matrix's cut to this
     #: rank (:mod:`claimcheck.models.lowrank`); None: every weight stored
     encoder_rank: PositiveInt | None = None
@@ -472,11 +477,14 @@ class TransformerAttributionModel:
             if floor is not None:
                 linked = [g for g in linked if detection_probability(enc, *g) >= floor]
             groups += [(src, [cue], content, "tagged") for src, cue, content in linked]
-            groups.sort(key=lambda g: (g[0] or g[1] or g[2])[0])
-            atts, kinds = [], []
-            for i, (src, cue, content, kind) in enumerate(groups):
-                atts.append(Attribution(id=f"A{i + 1}", source=src, cue=cue, content=content))
-                kinds.append(kind)
+            found = sorted(
+                (
+                    (Attribution(id="", source=src, cue=cue, content=content), kind)
+                    for src, cue, content, kind in groups
+                ),
+                key=lambda pair: reading_order(pair[0]),
+            )
+            atts, kinds = number_attributions([att for att, _ in found]), [kind for _, kind in found]
             self._type(text, sentences, enc, atts, kinds)
             out.append(atts)
         return out
@@ -496,12 +504,17 @@ class TransformerAttributionModel:
             classes = self.type_head.classes_
         for (att, kind), ctx, p in zip(sourced, contexts, proba, strict=True):
             best = int(p.argmax())
-            att.type, att.confidence = classes[best], round(float(p[best]), 4)
-            if kind in CREDIT_KINDS:
-                att.type, att.confidence = CREDIT_TYPE, CREDIT_CONFIDENCE
-            elif withheld(ctx):
-                # the codebook's own case: "officials who requested anonymity" is anonymous
-                att.type, att.confidence = "anonymous", max(att.confidence, float(p[classes.index("anonymous")]))
+            confidence = round(float(p[best]), 4)
+            att.type, att.confidence = apply_typing_rules(
+                kind,
+                ctx,
+                classes[best],
+                confidence,
+                anonymous_confidence=max(
+                    confidence, float(p[classes.index("anonymous")]) if "anonymous" in classes else 0.0
+                ),
+                thing_below=self.settings.get("thing_below"),
+            )
             att.resolved_source = ctx.antecedent
 
     # -- persistence -------------------------------------------------------------------
