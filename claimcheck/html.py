@@ -22,6 +22,7 @@ from itertools import pairwise
 from typing import TypeVar
 
 from claimcheck.data import ATTRIBUTION_TYPES, ArticleReport, Attribution, Claim
+from claimcheck.text import PARAGRAPH_BREAK
 from claimcheck.wording import plural, quote_line
 
 #: One colour per type from Paul Tol's "light" scheme (https://personal.sron.nl/~pault/,
@@ -200,8 +201,6 @@ SCRIPT = """
 })();
 """
 
-_PARA_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
-
 
 def _esc(value: object) -> str:
     return html.escape(str(value), quote=True)
@@ -373,7 +372,7 @@ def _paragraph_breaks(text: str, claims: list[_Shown]) -> list[tuple[int, int]]:
     touching runs merged."""
     n, starts = len(text), [c[0] for c in claims]
     seps: list[tuple[int, int]] = []
-    candidates = [(m.start(), m.end()) for m in _PARA_BREAK.finditer(text)]
+    candidates = [(m.start(), m.end()) for m in PARAGRAPH_BREAK.finditer(text)]
     if m := re.match(r"\s+", text):
         candidates.insert(0, (0, m.end()))
     if m := re.search(r"\s+\Z", text):

@@ -14,6 +14,10 @@ THING_PRONOUNS = frozenset({"it", "its", "itself"})
 WRITER_PRONOUNS = frozenset({"we", "us", "our", "i", "me", "my", "you", "your"})
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom", "whose"})
 PRONOUNS = PERSON_PRONOUNS | GROUP_PRONOUNS | THING_PRONOUNS | WRITER_PRONOUNS | RELATIVE_PRONOUNS
+#: Words before a noun that make no name of it: a capitalised "The" or "His" is no name word.
+DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "his", "her", "their", "its", "our"})
+#: A word of a source mention, as the typing rules read it ("U.S.", "AT&T", "O'Neill", "al-Assad").
+MENTION_WORD = re.compile(r"[\w.&’'-]+")
 
 TITLES = frozenset(
     [

@@ -23,7 +23,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from claimcheck.credibility import OutletRatings, domain_of
-from claimcheck.data import Attribution, Reason, atomic_write_text
+from claimcheck.data import NAMED_TYPES, Attribution, Reason, atomic_write_text
 from claimcheck.errors import ConfigError
 from claimcheck.lexicons import (
     DISTANCING_CUES,
@@ -43,7 +43,7 @@ from claimcheck.lexicons import (
     anonymity_reason,
     is_vague_group,
 )
-from claimcheck.text import Sentence, around, sentence_at
+from claimcheck.text import Sentence, around, sentence_at, split_appositive
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "resources" / "scoring.yaml"
 SCORED_TYPES = ("named_person", "named_organization", "publication", "document", "anonymous", "unnamed_group")
@@ -149,8 +149,7 @@ def mention_has_role(mention: str) -> bool:
     courtesy title ("Ms. Brenn"), a name particle ("al-Farsi"), a relative clause
     ("officials, who") or joined names ("Clinton and Kaine").
     """
-    m = re.search(r"[,(]", mention)
-    main, sep, rest = (mention[: m.start()], m.group(), mention[m.end() :]) if m else (mention, "", "")
+    main, sep, rest = split_appositive(mention)
     if sep == "(" and re.search(r"[A-Za-z]", rest):
         return True
     if sep == ",":
@@ -419,7 +418,6 @@ _WORD = re.compile(r"[a-z0-9]+")
 _STOP = frozenset(
     ["the", "a", "an", "of", "to", "in", "and", "that", "is", "was", "for", "on", "it", "he", "she", "they", "said"]
 )
-_NAMED = {"named_person", "named_organization", "publication", "document"}
 _NAME_TOKEN = re.compile(r"[A-Z][\w’'.-]*|[a-z]+-[A-Z][\w’'-]*")
 _GENERIC = TITLES | HONORIFICS | ROLE_WORDS | GROUP_WORDS | DOCUMENT_WORDS | ORG_WORDS | FUNCTION_WORDS | PRONOUNS
 
@@ -538,7 +536,7 @@ def _mark_corroboration(atts: list[Attribution], contexts: list[ScoringContext |
     items = [
         _Said(a, c, _words(c.content), _identity(a.type, c), name_tokens(a.type, c.resolved_source or c.source))
         for a, c in zip(atts, contexts, strict=True)
-        if c is not None and a.type in _NAMED and c.content
+        if c is not None and a.type in NAMED_TYPES and c.content
     ]
     for i, one in enumerate(items):
         if len(one.words) < 4:

@@ -7,13 +7,11 @@ claim is attributed.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
-from claimcheck.data import ATTRIBUTION_TYPES, QUOTE_KINDS, Attribution, Claim, Reason, Summary
+from claimcheck.data import ATTRIBUTION_TYPES, NAMED_TYPES, QUOTE_KINDS, Attribution, Claim, Reason, Summary
 from claimcheck.lexicons import is_vague_group
-
-NAMED = ("named_person", "named_organization", "publication", "document")
+from claimcheck.text import split_appositive
 
 FLAG_TEXT = {
     "mostly_anonymous": "Most attributed claims rest on anonymous sources ({n} of {total})",
@@ -32,7 +30,7 @@ def flag(code: str, **fmt) -> Reason:
 
 def _source_name(att: Attribution, text: str) -> str:
     """The name a source goes by: its antecedent, or its words before an appositive."""
-    return att.resolved_source or re.split(r",|\(", att.text_of("source", text))[0].strip()
+    return att.resolved_source or split_appositive(att.text_of("source", text))[0].strip()
 
 
 def _is_weasel(claim: Claim, att: Attribution, text: str) -> bool:
@@ -50,7 +48,9 @@ def summarize(text: str, claims: list[Claim], atts: list[Attribution]) -> Summar
     n = len(claims)
     attributed = [c for c in claims if c.type != "unattributed"]
     scores = [c.score for c in attributed if c.score is not None]
-    named = Counter(_source_name(by_id[c.attribution], text) for c in attributed if c.attribution and c.type in NAMED)
+    named = Counter(
+        _source_name(by_id[c.attribution], text) for c in attributed if c.attribution and c.type in NAMED_TYPES
+    )
     flags: list[Reason] = []
     anonymous = counts.get("anonymous", 0)
     if attributed and anonymous >= 2 and anonymous * 2 > len(attributed):

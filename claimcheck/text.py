@@ -165,7 +165,8 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     return [Token(m.start() + start, m.end() + start, m.group()) for m in _TOKEN.finditer(text[start:end])]
 
 
-_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
+#: A blank line (spaces or tabs allowed on it) and the whitespace after it.
+PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 _LINE_BREAK = re.compile(r"\n\s*")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+")
 _SPACE = re.compile(r"\s+")
@@ -174,7 +175,7 @@ _SPACE = re.compile(r"\s+")
 def split_paragraphs(text: str) -> list[tuple[int, int]]:
     """Paragraphs as ``(start, end)`` offsets: the text between blank lines (the paragraph
     break :func:`split_segments` cuts at first), whitespace trimmed, empty ones dropped."""
-    breaks = list(_PARAGRAPH_BREAK.finditer(text))
+    breaks = list(PARAGRAPH_BREAK.finditer(text))
     starts = [0] + [m.end() for m in breaks]
     ends = [m.start() for m in breaks] + [len(text)]
     paragraphs = []
@@ -191,7 +192,7 @@ def split_paragraphs(text: str) -> list[tuple[int, int]]:
 def _last_break(text: str, lo: int, hi: int) -> int | None:
     """The end of the last paragraph break in ``text[lo:hi]``, else of the last line
     break, sentence end or space; None when there is none."""
-    for pattern in (_PARAGRAPH_BREAK, _LINE_BREAK, _SENTENCE_END, _SPACE):
+    for pattern in (PARAGRAPH_BREAK, _LINE_BREAK, _SENTENCE_END, _SPACE):
         last = None
         for last in pattern.finditer(text, lo, hi):  # noqa: B007 (the last match is wanted)
             pass
@@ -245,3 +246,13 @@ def headline(text: str) -> tuple[int, int] | None:
         return None
     line = text[start:end].rstrip()
     return (start, start + len(line)) if line and len(line.split()) <= HEADLINE_MAX_WORDS else None
+
+
+_APPOSITIVE_MARK = re.compile(r"[,(]")
+
+
+def split_appositive(mention: str) -> tuple[str, str, str]:
+    """A mention cut at its first comma or parenthesis: ``("Dana Whitfield", ",", " the
+    city's chief engineer")``; ``(mention, "", "")`` when it has neither."""
+    m = _APPOSITIVE_MARK.search(mention)
+    return (mention[: m.start()], m.group(), mention[m.end() :]) if m else (mention, "", "")

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from claimcheck.errors import InputError
+from claimcheck.text import PARAGRAPH_BREAK
 
 _BLOCKS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "figcaption", "div", "br", "tr")
 
@@ -24,7 +25,7 @@ def html_to_text(html: str) -> str:
         tag.insert_before("\n\n")
         tag.insert_after("\n\n")
     text = root.get_text()
-    paragraphs = (re.sub(r"\s+", " ", p).strip() for p in re.split(r"\n\s*\n", text))
+    paragraphs = (re.sub(r"\s+", " ", p).strip() for p in PARAGRAPH_BREAK.split(text))
     return "\n\n".join(p for p in paragraphs if p)
 
 

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from claimcheck.data import Attribution
 from claimcheck.lexicons import (
     ANONYMOUS_HEADS,
+    DETERMINERS,
     DOCUMENT_WORDS,
     GROUP_PRONOUNS,
     GROUP_WORDS,
+    MENTION_WORD,
     ORG_WORDS,
     PERSON_PRONOUNS,
     PRONOUNS,
@@ -32,9 +34,6 @@ from claimcheck.lexicons import (
 )
 from claimcheck.models.coreference import resolve
 from claimcheck.text import Sentence, around, sentence_at
-
-_WORD = re.compile(r"[\w.&’'-]+")
-_DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "his", "her", "their", "its", "our"})
 
 
 @dataclass
@@ -54,7 +53,7 @@ def capitalised(words: list[str], sentence_initial: bool = False) -> list[str]:
     """Capitalised words, not counting determiners or a sentence's first word."""
     if sentence_initial:
         words = words[1:]
-    return [w for w in words if w[:1].isupper() and w.lower() not in _DETERMINERS]
+    return [w for w in words if w[:1].isupper() and w.lower() not in DETERMINERS]
 
 
 def _shape(words: list[str], sentence_initial: bool = False) -> dict[str, float]:
@@ -99,7 +98,7 @@ def _lexicon_features(words: list[str], prefix: str = "") -> dict[str, float]:
 def not_an_agent(ctx: SourceContext) -> bool:
     """No word of the source hints at a person, group, organisation, outlet or document
     ("recent developments", "the crisis"): a thing the writer speaks through."""
-    words = _WORD.findall(ctx.source)
+    words = MENTION_WORD.findall(ctx.source)
     low = {normalise(w) for w in words}
     lexicons = ORG_WORDS | GROUP_WORDS | DOCUMENT_WORDS | PUBLICATION_NAMES | ROLE_WORDS | TITLES | ANONYMOUS_HEADS
     return bool(words) and not (low & (lexicons | PRONOUNS)) and not capitalised(words, ctx.sentence_initial)
@@ -107,13 +106,13 @@ def not_an_agent(ctx: SourceContext) -> bool:
 
 def withheld(ctx: SourceContext) -> bool:
     """Is the source a person or people the article says it withholds?"""
-    words = {normalise(w) for w in _WORD.findall(f"{ctx.source} {ctx.antecedent or ''}")}
+    words = {normalise(w) for w in MENTION_WORD.findall(f"{ctx.source} {ctx.antecedent or ''}")}
     return bool(words & ANONYMOUS_HEADS) and (anonymity_marker(ctx.clause) or anonymity_marker(ctx.source))
 
 
 def source_features(ctx: SourceContext) -> dict[str, float]:
     """Features of a source span: words, capitalisation, lexicon hits, antecedent."""
-    words = _WORD.findall(ctx.source)
+    words = MENTION_WORD.findall(ctx.source)
     low = [w.lower() for w in words]
     feats: dict[str, float] = {f"w={w}": 1.0 for w in low}
     feats.update(_shape(words, ctx.sentence_initial))
@@ -137,7 +136,7 @@ def source_features(ctx: SourceContext) -> dict[str, float]:
         if kind == "writer":
             feats[f"writer_in_quote={ctx.in_quote}"] = 1.0
     if ctx.antecedent:
-        ant = _WORD.findall(ctx.antecedent)
+        ant = MENTION_WORD.findall(ctx.antecedent)
         feats.update({f"ant_{k}": v for k, v in _shape(ant).items()})
         feats.update(_lexicon_features(ant, prefix="ant_"))
     elif low and low[0] in PERSON_PRONOUNS | GROUP_PRONOUNS | THING_PRONOUNS | RELATIVE_PRONOUNS:

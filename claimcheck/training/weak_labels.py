@@ -14,15 +14,16 @@ Two sources, recorded per label in ``label_source``:
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from claimcheck.data import ATTRIBUTION_TYPES, Attribution, LabelledExample
 from claimcheck.errors import DataError
 from claimcheck.lexicons import (
+    DETERMINERS,
     DOCUMENT_WORDS,
     GROUP_WORDS,
+    MENTION_WORD,
     ORG_WORDS,
     PERSON_PRONOUNS,
     PUBLICATION_NAMES,
@@ -33,8 +34,6 @@ from claimcheck.lexicons import (
 )
 from claimcheck.models.source_context import SourceContext, capitalised, source_context
 from claimcheck.text import split_sentences
-
-_DETERMINERS = {"the", "a", "an", "this", "that", "his", "her", "their", "its"}
 
 
 def load_annotations(path: str | Path) -> dict[tuple[str, str], str]:
@@ -62,7 +61,7 @@ def load_annotations(path: str | Path) -> dict[tuple[str, str], str]:
 
 
 def _words(text: str) -> list[str]:
-    return re.findall(r"[\w.&’'-]+", text)
+    return MENTION_WORD.findall(text)
 
 
 def rule_type(ctx: SourceContext) -> str | None:
@@ -86,7 +85,7 @@ def rule_type(ctx: SourceContext) -> str | None:
         return "unnamed_group"
     if caps and (any(w in ORG_WORDS for w in low) or any(w.isupper() and len(w) > 1 for w in words)):
         return "named_organization"
-    if caps and (any(w in TITLES for w in low) or len(caps) >= 1) and low[0] not in _DETERMINERS:
+    if caps and (any(w in TITLES for w in low) or len(caps) >= 1) and low[0] not in DETERMINERS:
         return "named_person"
     return None
 
