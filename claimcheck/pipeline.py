@@ -20,11 +20,12 @@ from typing import NamedTuple
 
 from claimcheck.credibility import OutletRatings
 from claimcheck.data import ArticleReport, Attribution, Claim, number_attributions
+from claimcheck.document import Document
 from claimcheck.models.registry import AttributionModel, Precision, load_model
-from claimcheck.quotes import quote_kind, quoted_spans
+from claimcheck.quotes import quote_kind
 from claimcheck.scoring import ScoringWeights, SourcingScorer, reason
 from claimcheck.summary import summarize
-from claimcheck.text import Sentence, split_segments, split_sentences
+from claimcheck.text import Sentence, split_segments
 
 #: texts longer than this are run through the model in segments of at most this many
 #: characters (cut at paragraph, line or sentence breaks): the model's memory and its
@@ -208,12 +209,13 @@ class Checker:
         if any(i is not None and not isinstance(i, str) for i in ids):
             raise TypeError("article ids must be str or None")  # before the model's work, not after
         ids = [None if i is None else clean_text(i) for i in ids]  # ids are written out as UTF-8 too
+        docs = [Document(text, art_id) for text, art_id in zip(texts, ids, strict=True)]
         reports: list[ArticleReport] = []
-        for i in range(0, len(texts), batch_size):
-            batch = texts[i : i + batch_size]
+        for i in range(0, len(docs), batch_size):
+            batch = docs[i : i + batch_size]
             predictions = self._predict(batch, batch_size)
-            for text, atts, art_id in zip(batch, predictions, ids[i : i + batch_size], strict=True):
-                reports.append(self._report(text, atts, art_id))
+            for doc, atts in zip(batch, predictions, strict=True):
+                reports.append(self._report(doc, atts))
             if progress:
                 progress(len(batch))
         return reports
@@ -236,17 +238,17 @@ class Checker:
                     out.append(e)
             return out
 
-    def _predict(self, texts: list[str], batch_size: int) -> list[list[Attribution]]:
-        """``model.predict`` over the texts, long ones cut into segments whose
+    def _predict(self, docs: list[Document], batch_size: int) -> list[list[Attribution]]:
+        """``model.predict`` over the documents, long ones cut into segments whose
         attributions are shifted back to the whole text's offsets and numbered anew."""
-        pieces = [piece for n, text in enumerate(texts) for piece in _pieces(n, text)]
-        if len(pieces) == len(texts):  # nothing to cut: one call, as always
-            return self.model.predict(texts)
-        found: list[list[Attribution]] = [[] for _ in texts]
+        pieces = [piece for n, doc in enumerate(docs) for piece in _pieces(n, doc.text)]
+        if len(pieces) == len(docs):  # nothing to cut: one call, as always
+            return self.model.predict(docs)
+        found: list[list[Attribution]] = [[] for _ in docs]
         call: list[_Piece] = []
 
         def run() -> None:
-            views = [texts[p.text_index][p.view : p.end] for p in call]
+            views = [docs[p.text_index].text[p.view : p.end] for p in call]
             for piece, atts in zip(call, self.model.predict(views), strict=True):
                 shifted = (_shifted(a, piece.view) if piece.view else a for a in atts)
                 found[piece.text_index].extend(a for a in shifted if _anchor(a) >= piece.keep)
@@ -263,13 +265,11 @@ class Checker:
             number_attributions(atts)
         return found
 
-    def _report(self, text: str, atts: list[Attribution], art_id: str | None) -> ArticleReport:
-        sentences = split_sentences(text)
-        quoted = quoted_spans(text)
+    def _report(self, doc: Document, atts: list[Attribution]) -> ArticleReport:
         for att in atts:
-            att.quote_kind = quote_kind(text, att.content, quoted)
-        self.scorer.score_article(text, sentences, atts)
-        claims = make_claims(text, sentences, atts)
+            att.quote_kind = quote_kind(doc, att.content, doc.quoted)
+        self.scorer.score_article(doc, doc.sentences, atts)
+        claims = make_claims(doc, doc.sentences, atts)
         return ArticleReport(
-            id=art_id, text=text, attributions=atts, claims=claims, summary=summarize(text, claims, atts)
+            id=doc.id, text=doc.text, attributions=atts, claims=claims, summary=summarize(doc, claims, atts)
         )

@@ -43,7 +43,7 @@ from claimcheck.lexicons import (
     anonymity_reason,
     is_vague_group,
 )
-from claimcheck.text import Sentence, around, sentence_at, split_appositive
+from claimcheck.text import Sentence, span_sentence, split_appositive
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "resources" / "scoring.yaml"
 SCORED_TYPES = ("named_person", "named_organization", "publication", "document", "anonymous", "unnamed_group")
@@ -357,8 +357,7 @@ class SourcingScorer:
                 out.append(None)
                 continue
             start = att.source[0][0]
-            sent = sentence_at(sentences, start) or Sentence(0, len(text))
-            sent = around(sent, start, att.source[-1][1])
+            sent = span_sentence(sentences, start, att.source[-1][1])
             source = att.text_of("source", text)
             outlet = None
             if att.type == "publication":

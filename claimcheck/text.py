@@ -159,6 +159,14 @@ def around(sent: Sentence, start: int, end: int, reach: int = SENTENCE_REACH) ->
     return Sentence(max(sent.start, start - reach), min(sent.end, end + reach))
 
 
+def span_sentence(sentences: list[Sentence], start: int, end: int) -> Sentence:
+    """The sentence a span stands in, the part :func:`around` it; for a span in no sentence
+    (in the white space between two), the 200 characters before it. Typing and scoring
+    read a source's sentence through this one rule."""
+    sent = sentence_at(sentences, start) or Sentence(max(0, start - 200), start + 1)
+    return around(sent, start, end)
+
+
 def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     """Word and punctuation tokens of ``text[start:end]`` with absolute offsets."""
     end = len(text) if end is None else end

@@ -8,19 +8,20 @@ labelled source spans.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, NonNegativeInt
 
 from claimcheck.data import Attribution, number_attributions, reading_order
+from claimcheck.document import as_document
 from claimcheck.errors import ConfigError
 from claimcheck.models.registry import Precision, register
 from claimcheck.models.rules import RawAttribution, RuleAttributionFinder
 from claimcheck.models.source_context import source_context
 from claimcheck.models.type_classifier import TypeClassifier
 from claimcheck.models.typing_rules import apply_typing_rules
-from claimcheck.text import split_sentences
 
 _RULE_CONFIDENCE = 0.97
 _THING_MAX_CONFIDENCE = 0.5
@@ -47,7 +48,8 @@ class BaselineModel:
         self._finder = RuleAttributionFinder(set(cue_words))
 
     def predict_one(self, text: str) -> list[Attribution]:
-        sentences = split_sentences(text)
+        doc = as_document(text)
+        text, sentences = doc, doc.sentences  # the document is its text, sentences split once
         raws: list[RawAttribution] = self._finder.find(text, sentences)
         found = sorted(
             ((Attribution(id="", source=r.source, cue=r.cue, content=r.content), r) for r in raws),
@@ -65,7 +67,7 @@ class BaselineModel:
             att.resolved_source = ctx.antecedent
         return atts
 
-    def predict(self, texts: list[str]) -> list[list[Attribution]]:
+    def predict(self, texts: Sequence[str]) -> list[list[Attribution]]:
         return [self.predict_one(t) for t in texts]
 
     def save_files(self, directory: Path) -> dict[str, Any]:

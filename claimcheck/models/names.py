@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from claimcheck.document import as_document
 from claimcheck.lexicons import (
     ANONYMOUS_HEADS,
     DATE_WORDS,
@@ -41,7 +42,7 @@ from claimcheck.lexicons import (
     SPEECH_VERBS,
     TITLES,
 )
-from claimcheck.text import Sentence, sentence_index, split_sentences
+from claimcheck.text import Sentence, sentence_index
 
 _OPENERS = "\"“‘'([«—–"
 _CLOSERS = "\"”’')],;:!?»—–"
@@ -456,7 +457,7 @@ def _settle(art: Article, words_of: dict[int, list[Word]], common: set[str]) -> 
 @lru_cache(maxsize=8)
 def analyse(text: str) -> Article:
     """The names of ``text`` (cached: every source of an article asks about the same text)."""
-    sentences = split_sentences(text)
+    sentences = as_document(text).sentences
     quoted = _quoted_spans(text)
     starts = [s for s, _ in quoted]
 

@@ -17,7 +17,7 @@ import hashlib
 import importlib
 import json
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
@@ -66,7 +66,9 @@ class AttributionModel(Protocol):
     #: the schema of the folder's ``config.json`` ``settings`` (with ``extra="forbid"``)
     settings_schema: ClassVar[type[BaseModel]]
 
-    def predict(self, texts: list[str]) -> list[list[Attribution]]: ...
+    def predict(self, texts: Sequence[str]) -> list[list[Attribution]]:
+        """The attributions of each article, numbered in reading order (texts or documents)."""
+        ...
 
     def save_files(self, directory: Path) -> dict[str, Any]:
         """Write the model's files into ``directory``; returns its ``settings``."""

@@ -33,7 +33,7 @@ from claimcheck.lexicons import (
     looks_anonymous,
 )
 from claimcheck.models.coreference import resolve
-from claimcheck.text import Sentence, around, sentence_at
+from claimcheck.text import Sentence, span_sentence
 
 
 @dataclass
@@ -168,9 +168,7 @@ def in_quotation(text: str, pos: int, sentence: Sentence) -> bool:
 
 def source_sentence(sentences: list[Sentence], att: Attribution) -> Sentence:
     """The sentence an attribution's source stands in (the part :func:`around` it)."""
-    start = att.source[0][0]
-    sent = sentence_at(sentences, start) or Sentence(max(0, start - 200), start + 1)
-    return around(sent, start, att.source[-1][1])
+    return span_sentence(sentences, att.source[0][0], att.source[-1][1])
 
 
 def source_context(text: str, sentences: list[Sentence], att: Attribution) -> SourceContext:

@@ -14,6 +14,7 @@ import copy
 import json
 import shutil
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -25,6 +26,7 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from claimcheck.data import ROLES, Attribution, number_attributions, reading_order
+from claimcheck.document import as_document
 from claimcheck.lexicons import withholding_request
 from claimcheck.models.credit_lines import credit_lines
 from claimcheck.models.decoding import viterbi_tags
@@ -47,7 +49,6 @@ from claimcheck.models.windows import (
     snap_to_words,
     trim_trailing_punctuation,
 )
-from claimcheck.text import split_sentences
 
 TAGS = ("O", "B", "I")
 N_TAGS = len(TAGS)
@@ -380,10 +381,12 @@ class TransformerAttributionModel:
         return self._int8
 
     def windows(self, text: str) -> list[Window]:
-        return make_windows(self.tokenizer, text, self.settings["max_length"], self.settings["context_sentences"])
+        doc = as_document(text)
+        max_length, context = self.settings["max_length"], self.settings["context_sentences"]
+        return make_windows(self.tokenizer, doc.text, max_length, context, sentences=doc.sentences)
 
     @torch.inference_mode()
-    def encode(self, texts: list[str], batch_windows: int = 16) -> list[_Encoded]:
+    def encode(self, texts: Sequence[str], batch_windows: int = 16) -> list[_Encoded]:
         """Run the network over every window of ``texts``; spans and vectors per article."""
         per_text = [self.windows(t) for t in texts]
         flat = [(i, w) for i, ws in enumerate(per_text) for w in ws]
@@ -464,11 +467,12 @@ class TransformerAttributionModel:
             return np.zeros(encoded.piece_vectors.shape[1], np.float32)
         return encoded.piece_vectors[rows].mean(axis=0)
 
-    def predict(self, texts: list[str]) -> list[list[Attribution]]:
-        encoded = self.encode(texts)
+    def predict(self, texts: Sequence[str]) -> list[list[Attribution]]:
+        docs = [as_document(t) for t in texts]
+        encoded = self.encode(docs)
         out = []
-        for text, enc in zip(texts, encoded, strict=True):
-            sentences = split_sentences(text)
+        for doc, enc in zip(docs, encoded, strict=True):
+            text, sentences = doc, doc.sentences  # the document is its text, sentences split once
             groups = [(c.source, c.cue, c.content, c.kind) for c in credit_lines(text)]
             linked = join_split_content(text, link(sentences, enc.spans), enc.spans["content"])
             # "officials, who requested anonymity due to ..." describes the source, it is no second claim

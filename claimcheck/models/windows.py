@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from claimcheck.data import ROLES, Attribution
-from claimcheck.text import split_sentences
+from claimcheck.text import Sentence, split_sentences
 
 #: BIO tags of one role
 O, B, I = 0, 1, 2  # noqa: E741
@@ -68,10 +68,13 @@ def _pieces(tokenizer, text: str, start: int, end: int) -> tuple[list[int], list
     return enc["input_ids"], [(s + start, e + start) for s, e in enc["offset_mapping"]]
 
 
-def make_windows(tokenizer, text: str, max_length: int = 256, context_sentences: int = 2) -> list[Window]:
-    """Windows covering the whole text; see the module docstring."""
+def make_windows(
+    tokenizer, text: str, max_length: int = 256, context_sentences: int = 2, sentences: list[Sentence] | None = None
+) -> list[Window]:
+    """Windows covering the whole text; see the module docstring. ``sentences``: the text's,
+    when the caller has split it already (a :class:`~claimcheck.document.Document`)."""
     budget = max_length - 2  # [CLS] ... [SEP]
-    sentences = split_sentences(text) or []
+    sentences = split_sentences(text) if sentences is None else sentences
     pieces = [_pieces(tokenizer, text, s.start, s.end) for s in sentences]
     # split over-long sentences into chunks of at most budget // 2 pieces
     units: list[tuple[list[int], list[tuple[int, int]]]] = []
