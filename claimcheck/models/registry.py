@@ -13,7 +13,6 @@ The config's ``settings`` are the architecture's own, read through its
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import importlib
 import json
 import warnings
@@ -26,7 +25,8 @@ from pydantic import BaseModel, ValidationError
 
 from claimcheck.data import Attribution
 from claimcheck.errors import ConfigError, ModelError
-from claimcheck.files import previous_dir, replace_dir, resolve_link
+from claimcheck.files import file_sha256, previous_dir, replace_dir, resolve_link
+from claimcheck.models.encoders import missing_encoder
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "resources" / "models"
 DEFAULT_MODEL = "tagger"
@@ -98,14 +98,6 @@ def register(name: str):
     return deco
 
 
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def resolve_model_path(model: str | Path | None) -> Path:
     """A model folder from a name or path: a folder path, a shipped model ("baseline"), or a
     model in the user's models folder; ``None`` is the user's default, else the shipped one."""
@@ -146,7 +138,8 @@ def _candidate_folders(settings) -> Iterator[tuple[str, Path]]:
 def list_models() -> list[dict[str, Any]]:
     """Installed models: the shipped ones, those in the user's models folder and those
     recorded by ``claimcheck train --add`` elsewhere, with their architecture and the dev
-    figures recorded when they were trained. ``default`` marks the folder the default
+    figures recorded when they were trained; ``needs`` says what to install first where a
+    model's base encoder is not there (a large encoder assembled by command). ``default`` marks the folder the default
     model resolves to, however it was named (a name, a relative or an absolute path)."""
     from claimcheck.settings import load_settings
 
@@ -172,6 +165,7 @@ def list_models() -> list[dict[str, Any]]:
                 "default": real == default,
                 "dev": training.get("dev_gold") or config.get("dev_gold"),
                 "trained_on": training.get("data_seen"),
+                "needs": missing_encoder(str(config.get("settings", {}).get("base_encoder", ""))),
             }
         )
     return out
