@@ -213,6 +213,8 @@ def monthly_panels(panels: Sequence[dict[str, Any]], months: Sequence[str], titl
             ax.grid(axis="y", color="#EEEEEE")
         for ax in axes[len(panels) :]:
             ax.set_visible(False)
+        for ax in axes[max(0, len(panels) - columns) : len(panels)]:
+            ax.tick_params(labelbottom=True)  # the last panel of each column carries the months
         step = max(1, len(months) // 6)
         for ax in axes:
             ax.set_xticks(x[::step], [label(m) for m in months[::step]], rotation=45, ha="right")

@@ -43,6 +43,8 @@ h3{font-size:1.05rem;margin:1.25rem 0 .4rem}
 .lede{font-size:1.05rem;margin:.25rem 0 1rem}
 .cc-help{background:#f6f6f6;border-radius:6px;padding:.5rem 1rem;margin:1rem 0}
 .cc-help li{margin:.2rem 0}
+.cc-help .cc-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(24rem,1fr));gap:0 1.5rem;list-style:none;
+  padding-left:.5rem;margin:.2rem 0}
 .cc-notes{border-left:4px solid #EE8866;padding:.25rem .75rem;margin:.75rem 0;background:#fff8f4}
 .cc-pair{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:1rem 1.5rem;align-items:start}
 @media (max-width:60rem){.cc-pair{grid-template-columns:1fr}}
@@ -61,6 +63,7 @@ th.n{white-space:normal}
 .cc-outlet{margin-top:1rem}
 .cc-figures strong{font-size:1.1rem}
 .cc-muted{color:#555}
+.nw{white-space:nowrap}
 details summary{cursor:pointer;color:#1a4f8a}
 code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em;overflow-wrap:anywhere}
 a{color:#1a4f8a}
@@ -210,7 +213,7 @@ def _how_to_read(board: Dashboard) -> str:
         "<li>Every sentence of an article is a <strong>claim</strong>. A claim is <em>attributed</em> when the "
         "article says who stands behind it (someone said it, a report found it); otherwise the article asserts "
         "it itself (<em>unattributed</em>).</li>"
-        f"<li><strong>Source types</strong>: who stands behind a claim.<ul>{types}</ul></li>"
+        f'<li><strong>Source types</strong>: who stands behind a claim.<ul class="cc-grid">{types}</ul></li>'
         "<li><strong>Sourcing score</strong>, 0 to 1, for each attributed claim: 1 is a named source with their "
         "standing to know (a role, an affiliation) or a specific document; 0.75 a named person without a role, a "
         "named organisation or publication; 0.5 a vague document, or an anonymous source whose anonymity the "
@@ -221,7 +224,7 @@ def _how_to_read(board: Dashboard) -> str:
         "<li><strong>Anonymous sources</strong> are counted as a share of attributed claims. A <em>reason is "
         "given</em> when the article says why the source is not named (\u201cwho spoke on condition of anonymity "
         "because the talks are private\u201d).</li>"
-        f"<li><strong>Flags</strong> are warnings about whole articles, counted per article:<ul>{flags}</ul></li>"
+        f'<li><strong>Flags</strong> are warnings about whole articles, counted per article:<ul class="cc-grid">{flags}</ul></li>'
         "<li><strong>Most thinly sourced articles</strong>: the articles with the lowest mean score of their "
         "attributed claims. Articles that cite no one at all have no score; they are counted as "
         "<em>unsourced</em> instead.</li>"
@@ -339,7 +342,7 @@ def _month_table(view: OutletView, months: list[str | None]) -> str:
             continue
         rows.append(
             [
-                esc(month_label(m)),
+                f'<span class="nw">{esc(month_label(m))}</span>',
                 f"{g.articles:,}",
                 f"{g.claims:,}",
                 f"{g.attributed:,}",
