@@ -916,7 +916,9 @@ def encoders_install(
 )
 def dashboard(
     rows: Annotated[list[Path], typer.Argument(metavar="ROWS", help="Claim rows: .jsonl/.parquet of batch, .csv.")],
-    output: Annotated[Path, typer.Option("--output", "-o", metavar="PAGE", help="The page; its tables are written beside it.")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", metavar="PAGE", help="The page; its tables are written beside it.")
+    ],
     by: Annotated[str, typer.Option(metavar="COLUMN", help="The column that groups articles.")] = "outlet",
     top: Annotated[int, typer.Option(min=1, metavar="N", help="Outlets shown one by one; the rest together.")] = 12,
     title: Annotated[str, typer.Option(help="The page's title.")] = "How the archive is sourced",
