@@ -941,7 +941,8 @@ def dashboard(
         )  # fmt: skip
     written = ", ".join(str(p) for p in [result.page, *result.tables])
     counts = f"{plural(result.outlets, by)}, {plural(result.months, 'month')}"
-    err.print(escape(f"{plural(result.rows, 'claim')} of {plural(result.articles, 'article')} ({counts}): {written}"))
+    line = f"{plural(result.rows, 'claim')} of {plural(result.articles, 'article')} ({counts}): {written}"
+    err.print(escape(line), highlight=False)
 
 
 def main() -> None:

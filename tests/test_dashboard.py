@@ -509,3 +509,20 @@ def test_hostile_names_are_escaped_everywhere(tmp_path: Path):
     assert "$x^$ &lt;b&gt;&amp;" in chart_text
     with (tmp_path / "page.aggregates.csv").open(encoding="utf-8") as fh:
         assert HOSTILE_OUTLET in {r["outlet"] for r in csv.DictReader(fh)}
+
+
+def test_progress_is_reported_in_bytes_from_the_start_to_the_end(tmp_path: Path, monkeypatch):
+    import claimcheck.dashboard.rows as rows_module
+
+    monkeypatch.setattr(rows_module, "PROGRESS_EVERY", 5)
+    first = write_jsonl(tmp_path / "a.jsonl", ROWS)
+    second = write_csv(tmp_path / "b.csv", ROWS)
+    total = first.stat().st_size + second.stat().st_size
+    calls = []
+    board = aggregate(read_rows([first, second], progress=lambda *a: calls.append(a)))
+    assert calls[0] == (0, total, 0)  # the bar knows its length before the first row
+    assert calls[-1] == (total, total, 28) and board.rows == 28
+    assert (first.stat().st_size, total, 14) in calls  # the end of the first file
+    done = [c[0] for c in calls]
+    assert done == sorted(done) and all(c[1] == total for c in calls)
+    assert len(calls) > 4  # every 5 rows, not only at the ends

@@ -90,6 +90,8 @@ def read_rows(
     check_inputs(paths)
     total = inputs_size(paths)
     done_bytes = rows = 0
+    if progress is not None:
+        progress(0, total, 0)
     for path in paths:
         name = os.fspath(path)
         size = os.path.getsize(path)
