@@ -12,8 +12,8 @@ matplotlib is imported on first use: the rest of claimcheck does not pay for it.
 
 from __future__ import annotations
 
+import hashlib
 import io
-import itertools
 import re
 from collections.abc import Sequence
 from html import escape
@@ -43,7 +43,6 @@ _RC = {
     "axes.spines.top": False,
     "axes.spines.right": False,
 }
-_chart_ids = itertools.count(1)
 
 
 def _mpl() -> Any:
@@ -72,7 +71,8 @@ def _svg(fig: Any, title: str) -> str:
     svg = buf.getvalue()
     svg = svg[svg.index("<svg") :]
     svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
-    prefix = f"cc{next(_chart_ids)}-"
+    # ids from the chart itself: unique on the page (titles differ), the same on every run
+    prefix = "cc" + hashlib.sha1((title + svg).encode("utf-8")).hexdigest()[:8] + "-"
     ids = set(re.findall(r'\bid="([^"]+)"', svg))
     svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}{m.group(1)}"', svg)
     svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}{m.group(1)})" if m.group(1) in ids else m.group(0), svg)
