@@ -46,3 +46,8 @@ class BatchError(ClaimcheckError, ValueError):
 class OutputError(ClaimcheckError, ValueError):
     """An output that cannot be written (its folder missing or read-only), or that is one of
     the command's own inputs; found before anything is loaded or written."""
+
+
+class DashboardError(ClaimcheckError, ValueError):
+    """Claim rows the dashboard cannot read: a missing or empty file, rows that are not
+    claimcheck's claim rows; the message names the file (and line or row)."""

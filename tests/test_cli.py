@@ -316,6 +316,7 @@ COMMANDS = [
     [],
     ["check"],
     ["batch"],
+    ["dashboard"],
     ["convert"],
     ["label"],
     ["eval"],
@@ -616,6 +617,7 @@ def _error_types() -> list[type[Exception]]:
 def test_every_error_type_is_a_claimcheck_error_and_is_the_one_its_module_names():
     import claimcheck.batch
     import claimcheck.credibility
+    import claimcheck.dashboard
     import claimcheck.data
     import claimcheck.io.documents
     import claimcheck.models.registry
@@ -632,11 +634,13 @@ def test_every_error_type_is_a_claimcheck_error_and_is_the_one_its_module_names(
         "RatingsError",
         "BatchError",
         "OutputError",
+        "DashboardError",
     }
     assert all(issubclass(t, ClaimcheckError) for t in _error_types())
     for module, name in [
         (claimcheck.batch, "BatchError"),
         (claimcheck.credibility, "RatingsError"),
+        (claimcheck.dashboard, "DashboardError"),
         (claimcheck.data, "DataError"),
         (claimcheck.io.documents, "InputError"),
         (claimcheck.models.registry, "ModelError"),
