@@ -30,15 +30,8 @@ at most the answer being typed; a new run resumes where the last one stopped.
 
 from __future__ import annotations
 
-import functools
 import json
-import os
-import re
-import select
-import sys
-from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -55,9 +48,16 @@ from claimcheck.data import (
     save_examples,
 )
 from claimcheck.files import atomic_write_text
-from claimcheck.lexicons import SPEECH_VERBS
+from claimcheck.keys import KeyFn, default_keys
 from claimcheck.outputs import check_output, check_writable
-from claimcheck.text import headline, split_sentences
+from claimcheck.review_order import (
+    ORDER_WORDS,
+    ReviewOrder,
+    context_window,
+    default_quality,
+    review_rank,
+    why_early,
+)
 
 CORRECTED = "corrected"
 UNATTRIBUTED = "unattributed"
@@ -69,17 +69,7 @@ _HELP = "Enter/a accept · 1-6 type · r quality · s/c/o re-span source/cue/con
 # the fields whose change makes an answer count as "changed" rather than "accepted"
 _COMPARED = ("type", "quality", *ROLES)
 
-KeyFn = Callable[[str], str]
-
-
-class ReviewOrder(StrEnum):
-    """The order ``claimcheck label`` shows attributions in."""
-
-    consequence = "consequence"  # the mistakes that cost most first: see consequence_rank
-    confidence = "confidence"  # least confident first: see confidence_rank
-
-
-_ORDER_WORDS = {ReviewOrder.consequence: "most consequential first", ReviewOrder.confidence: "least confident first"}
+__all__ = ["LabelingResult", "ReviewOrder", "find_span", "progress_path", "run_labeling"]
 
 
 @dataclass
@@ -116,28 +106,6 @@ def attribution_key(example: LabelledExample, att: Attribution) -> str:
     return f"{example.id}#{att.id}"
 
 
-@functools.cache
-def default_quality(att_type: str | None) -> int | None:
-    """The codebook's quality of a bare source of this type: the shipped scoring weights' ``base``
-    (``claimcheck/resources/scoring.yaml``); None for ``unattributed`` or no type."""
-    from claimcheck.scoring import ScoringWeights
-
-    base = ScoringWeights.load().base
-    if att_type not in base:
-        return None
-    return min(5, max(1, round(base[att_type])))
-
-
-def context_window(text: str, att: Attribution) -> tuple[int, int]:
-    """The sentence(s) an attribution touches, as ``(start, end)`` offsets."""
-    spans = [r for role in ROLES for r in att.ranges(role)]
-    lo, hi = min(s for s, _ in spans), max(e for _, e in spans)
-    touched = [s for s in split_sentences(text) if s.start < hi and s.end > lo]
-    if not touched:
-        return max(0, lo - 200), min(len(text), hi + 200)
-    return min(lo, touched[0].start), max(hi, touched[-1].end)
-
-
 def find_span(text: str, window: tuple[int, int], words: str, anchor: int | None) -> tuple[int, int] | None:
     """The occurrence of ``words`` inside the window nearest ``anchor`` (exact case first, then any case)."""
     words = words.strip()
@@ -155,56 +123,6 @@ def find_span(text: str, window: tuple[int, int], words: str, anchor: int | None
             start = min(found, key=lambda s: (abs(s - anchor), s))
             return start, start + len(needle)
     return None
-
-
-# --------------------------------------------------------------------------- keys
-
-
-def read_key(prompt: str) -> str:
-    """One key from the terminal, no Enter needed ("" for Enter itself).
-
-    Ctrl-C raises KeyboardInterrupt, Ctrl-D EOFError. Keys typed ahead stay
-    queued for the next read; an escape sequence (an arrow key) comes back whole.
-    """
-    sys.stdout.write(prompt)
-    sys.stdout.flush()
-    try:
-        import termios
-        import tty
-    except ImportError:  # Windows: click (shipped with typer) has the equivalent
-        import click
-
-        return _key_answer(click.getchar())
-    fd = sys.stdin.fileno()
-    old = termios.tcgetattr(fd)
-    try:
-        tty.setcbreak(fd, termios.TCSANOW)  # no echo, no line buffering; Ctrl-C still signals
-        data = os.read(fd, 1)
-        if data == b"\x1b":
-            while select.select([fd], [], [], 0.05)[0]:
-                data += os.read(fd, 16)
-        elif data and data[0] >= 0xC0:  # the rest of a UTF-8 character
-            data += os.read(fd, 1 if data[0] < 0xE0 else 2 if data[0] < 0xF0 else 3)
-    finally:
-        termios.tcsetattr(fd, termios.TCSADRAIN, old)
-    return _key_answer(data.decode("utf-8", "replace"))
-
-
-def _key_answer(ch: str) -> str:
-    if ch in ("", "\x04"):
-        sys.stdout.write("\n")
-        raise EOFError
-    if ch == "\x03":
-        raise KeyboardInterrupt
-    answer = "" if ch in ("\r", "\n") else ch
-    sys.stdout.write((answer if answer.isprintable() else repr(answer)) + "\n")
-    sys.stdout.flush()
-    return answer
-
-
-def _default_keys() -> KeyFn:
-    """Single keys on a terminal; a line per answer when the answers come from a pipe."""
-    return read_key if sys.stdin.isatty() else input
 
 
 # --------------------------------------------------------------------------- the file and its progress
@@ -245,9 +163,7 @@ class _Session:
 
     def rank_of(self, ex: LabelledExample, att: Attribution, article: int, index: int) -> tuple:
         """The attribution's place in the queue, by the session's order (lowest first)."""
-        if self.order is ReviewOrder.confidence:
-            return confidence_rank(att, article, index)
-        return consequence_rank(ex, att, article, index)
+        return review_rank(self.order, ex, att, article, index)
 
     def _load_progress(self) -> None:
         if not self.sidecar.exists():
@@ -422,7 +338,7 @@ class _Session:
         for role in ROLES:
             c.print(Text.assemble((f"{role:<8}", "dim"), (att.text_of(role, ex.text) or "—", _STYLES[role])))
         c.print(self._type_line(key, att))
-        if self.order is ReviewOrder.consequence and (why := _why_early(ex, att)):
+        if self.order is ReviewOrder.consequence and (why := why_early(ex, att)):
             c.print(Text(f"shown early: {why}", style="bold magenta"))
         numbered = [f"{n} {t}" for n, t in enumerate(SOURCE_TYPES, start=1)]
         c.print(Text("  ".join(numbered[:3]) + "\n" + "  ".join(numbered[3:]), style="dim"))
@@ -446,60 +362,6 @@ class _Session:
 
 
 _NO_UNATTRIBUTED = "unattributed is for a claim with no source: pick a type 1-6, or d if this is not an attribution."
-
-
-def confidence_rank(att: Attribution, article: int, index: int) -> tuple:
-    """Most uncertain first: missing confidence, then ascending confidence, then file order."""
-    return (att.confidence is not None, att.confidence or 0.0, article, index)
-
-
-_QUOTE_MARKS = re.compile('["\u201c\u201d\u00ab\u00bb\u2018]')  # not ’, which is also an apostrophe
-
-
-def unsupported(ex: LabelledExample, att: Attribution) -> bool:
-    """Whether the sentence(s) of a sourced attribution hold neither a quotation mark nor a
-    speech verb: nothing in the text says anyone spoke or wrote, so the source is likely false."""
-    lo, hi = context_window(ex.text, att)
-    words = re.findall(r"[a-z]+", ex.text[lo:hi].lower())
-    return not _QUOTE_MARKS.search(ex.text, lo, hi) and SPEECH_VERBS.isdisjoint(words)
-
-
-def in_headline(ex: LabelledExample, att: Attribution) -> bool:
-    """Whether the attribution's source lies in the article's headline (:func:`~claimcheck.text.headline`)."""
-    line = headline(ex.text)
-    return line is not None and any(line[0] <= s < line[1] for s, _ in att.ranges("source"))
-
-
-def score_weight(att: Attribution) -> int:
-    """How much the attribution lifts its claim's score above an unattributed claim's: its
-    quality less 1 (the type's codebook quality where none is given)."""
-    return (att.quality or default_quality(att.type) or 1) - 1
-
-
-def consequence_rank(ex: LabelledExample, att: Attribution, article: int, index: int) -> tuple:
-    """The mistakes that cost most first.
-
-    1. sources whose sentence holds no quotation mark and no speech verb (:func:`unsupported`),
-       most confident first: a confident false source is the costliest mistake, and the one a
-       least-confident-first order shows last;
-    2. headline sources, which readers see first;
-    3. the others.
-
-    Within 2 and 3, the types that move the score most first (:func:`score_weight`), then the
-    least confident (missing confidence first); file order last.
-    """
-    confidence = att.confidence
-    if unsupported(ex, att):
-        return (0, -(confidence or 0.0), -score_weight(att), article, index)
-    tier = 1 if in_headline(ex, att) else 2
-    return (tier, -score_weight(att), -1.0 if confidence is None else confidence, article, index)
-
-
-def _why_early(ex: LabelledExample, att: Attribution) -> str | None:
-    """Why the consequence order shows an attribution ahead of the others, in words."""
-    if unsupported(ex, att):
-        return "no quotation mark and no speech verb in its sentence"
-    return "a headline source" if in_headline(ex, att) else None
 
 
 def _field(data: dict[str, Any], name: str) -> Any:
@@ -681,8 +543,8 @@ def run_labeling(
     if pending < total:
         console.print(f"Resuming: {total - pending} of {total} reviewed, {pending} remain.")
     else:
-        console.print(f"{total} attributions to review, {_ORDER_WORDS[session.order]}.")
-    keys = key_fn or input_fn or _default_keys()
+        console.print(f"{total} attributions to review, {ORDER_WORDS[session.order]}.")
+    keys = key_fn or input_fn or default_keys()
     interrupted = False
     try:
         _Loop(session, console, keys, input_fn or input).run()

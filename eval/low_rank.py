@@ -55,7 +55,8 @@ def main(argv: list[str] | None = None) -> None:
     from claimcheck.models.tagger import FROZEN, encoder_weights, load_encoder
     from claimcheck.pipeline import Checker
     from claimcheck.training.config import load_config
-    from claimcheck.training.finetune import FinetuneConfig, training_data
+    from claimcheck.training.data import training_data
+    from claimcheck.training.tagger_config import FinetuneConfig
 
     torch.set_num_threads(args.threads)
     config = load_config(args.config, FinetuneConfig)

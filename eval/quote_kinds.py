@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> None:
     from claimcheck.io import read_labels
     from claimcheck.models.registry import resolve_model_path
     from claimcheck.pipeline import Checker
-    from claimcheck.training.finetune import read_ids
+    from claimcheck.training.data import read_ids
 
     torch.set_num_threads(args.threads)
     held = set(read_ids(args.split))

@@ -39,7 +39,7 @@ from claimcheck.io import read_labels
 from claimcheck.lexicons import DOCUMENT_WORDS, GROUP_PRONOUNS, PERSON_PRONOUNS, THING_PRONOUNS, TITLES
 from claimcheck.models.source_context import source_context
 from claimcheck.text import split_sentences
-from claimcheck.training.finetune import read_ids
+from claimcheck.training.data import read_ids
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECK_SET = ROOT / "eval" / "data" / "resolution-check.jsonl"
@@ -178,7 +178,8 @@ def checker_figures(model_name: str, config_path: Path, base: str | None) -> dic
     from claimcheck.models.registry import load_model
     from claimcheck.pipeline import Checker
     from claimcheck.training.config import load_config
-    from claimcheck.training.finetune import FinetuneConfig, training_data
+    from claimcheck.training.data import training_data
+    from claimcheck.training.tagger_config import FinetuneConfig
 
     torch.set_num_threads(1)
     _, validation = training_data(load_config(config_path, FinetuneConfig))

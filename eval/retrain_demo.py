@@ -23,7 +23,7 @@ from claimcheck.models.registry import load_model
 from claimcheck.pipeline import Checker
 from claimcheck.training.config import load_config
 from claimcheck.training.continuing import continue_training
-from claimcheck.training.finetune import FinetuneConfig
+from claimcheck.training.tagger_config import FinetuneConfig
 
 REPO = Path(__file__).resolve().parents[1]
 

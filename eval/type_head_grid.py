@@ -43,13 +43,9 @@ def main(argv: list[str] | None = None) -> None:
     from claimcheck.models.registry import load_model
     from claimcheck.pipeline import Checker
     from claimcheck.training.config import load_config
-    from claimcheck.training.finetune import (
-        FinetuneConfig,
-        config_annotations,
-        new_type_head,
-        pooled_sources,
-        training_data,
-    )
+    from claimcheck.training.data import config_annotations, training_data
+    from claimcheck.training.tagger_config import FinetuneConfig
+    from claimcheck.training.type_head import new_type_head, pooled_sources
 
     torch.set_num_threads(args.threads)
     config = load_config(args.config, FinetuneConfig, args.overrides)

@@ -9,7 +9,7 @@ import pytest
 from claimcheck.errors import ClaimcheckError, ConfigError, DataError
 from claimcheck.training.baseline import BaselineConfig
 from claimcheck.training.config import load_config
-from claimcheck.training.finetune import FinetuneConfig
+from claimcheck.training.tagger_config import FinetuneConfig
 from claimcheck.training.weak_labels import load_annotations
 from tests.conftest import REPO, SHARED
 

@@ -50,7 +50,9 @@ def test_the_loss_mixes_gold_and_teacher():
 
 def test_a_student_learns_from_a_teacher_folder(tiny_encoder, tmp_path, caplog):
     from claimcheck.training.config import load_config
-    from claimcheck.training.finetune import FinetuneConfig, finetune, teacher_tags
+    from claimcheck.training.data import teacher_tags
+    from claimcheck.training.finetune import finetune
+    from claimcheck.training.tagger_config import FinetuneConfig
     from tests.test_tagger import _examples
 
     torch.set_num_threads(1)

@@ -166,7 +166,7 @@ def test_replace_dir_keeps_the_old_folder_on_failure(tmp_path: Path):
 
 def test_training_checkpoint_is_swapped_in_through_a_symlink(tmp_path: Path):
     torch = pytest.importorskip("torch")
-    from claimcheck.training.finetune import save_best, save_checkpoint
+    from claimcheck.training.checkpoints import save_best, save_checkpoint
 
     network = torch.nn.Linear(3, 2)
     optimizer = torch.optim.AdamW(network.parameters())
@@ -219,7 +219,7 @@ def test_model_files_take_the_mode_of_ordinary_files(tmp_path: Path):
 def test_model_and_checkpoint_files_follow_a_strict_umask(tmp_path: Path, umask_027):
     torch = pytest.importorskip("torch")
     from claimcheck.models.registry import load_model, save_model
-    from claimcheck.training.finetune import save_best, save_checkpoint
+    from claimcheck.training.checkpoints import save_best, save_checkpoint
 
     folder = save_model(load_model("baseline"), tmp_path / "m")
     assert {_mode(p) for p in folder.iterdir()} == {0o640} and _mode(folder) == 0o750

@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 from claimcheck.cli import app
 from claimcheck.models.registry import load_model
 from claimcheck.training.config import load_config
-from claimcheck.training.finetune import FinetuneConfig, finetune
+from claimcheck.training.finetune import finetune
+from claimcheck.training.tagger_config import FinetuneConfig
 from tests.conftest import POLNEAR, REPO, need
 
 

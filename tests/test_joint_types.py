@@ -33,7 +33,7 @@ def test_pooling_picks_the_right_pieces():
 
 def _config(tmp_path, encoder, extra: list[str]):
     from claimcheck.training.config import load_config
-    from claimcheck.training.finetune import FinetuneConfig
+    from claimcheck.training.tagger_config import FinetuneConfig
 
     data = tmp_path / "train.jsonl"
     save_examples(data, _examples())
@@ -61,7 +61,8 @@ def _config(tmp_path, encoder, extra: list[str]):
 
 def test_each_typed_source_sits_on_the_window_whose_core_holds_it(tiny_encoder, tmp_path):
     from claimcheck.text import split_sentences
-    from claimcheck.training.finetune import build_network, build_windows
+    from claimcheck.training.data import build_windows
+    from claimcheck.training.network import build_network
 
     config = _config(tmp_path, tiny_encoder, ["type_head: joint"]).model_copy(update={"max_length": 24})
     _, tokenizer = build_network(config)
@@ -84,7 +85,8 @@ def _pieces_text(text: str, window, start: int, end: int) -> str:
 
 
 def test_the_loss_adds_the_type_term_and_its_gradient_reaches_the_encoder(tiny_encoder, tmp_path):
-    from claimcheck.training.finetune import build_network, build_windows, collate
+    from claimcheck.training.data import build_windows, collate
+    from claimcheck.training.network import build_network
 
     torch.manual_seed(0)
     config = _config(tmp_path, tiny_encoder, ["type_head: joint"])
@@ -167,7 +169,8 @@ def test_the_linear_head_of_a_joint_model_is_the_linear_model(joint_model):
 
 def test_a_model_without_the_joint_head_is_as_before(tiny_encoder, tmp_path):
     from claimcheck.models.tagger import TaggerNetwork
-    from claimcheck.training.finetune import build_network, build_windows, collate, settings_of
+    from claimcheck.training.data import build_windows, collate
+    from claimcheck.training.network import build_network, settings_of
 
     config = _config(tmp_path, tiny_encoder, [])
     assert config.type_head == "linear"

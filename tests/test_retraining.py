@@ -19,7 +19,8 @@ from tests.test_tagger import ARTICLES, _examples
 def _train_tiny(tiny_encoder, root, *extra: str):
     """A tiny tagger trained on the three articles; returns its folder and config file."""
     from claimcheck.training.config import load_config
-    from claimcheck.training.finetune import FinetuneConfig, finetune
+    from claimcheck.training.finetune import finetune
+    from claimcheck.training.tagger_config import FinetuneConfig
 
     torch.set_num_threads(1)
     data = root / "train.jsonl"
@@ -119,7 +120,8 @@ def test_type_head_refit_repools_the_original_sources(tiny_model, tmp_path):
 
     from claimcheck.training.config import load_config
     from claimcheck.training.continuing import _refit_type_head
-    from claimcheck.training.finetune import FinetuneConfig, pooled_sources
+    from claimcheck.training.tagger_config import FinetuneConfig
+    from claimcheck.training.type_head import pooled_sources
 
     folder, config_path = tiny_model
     config = load_config(config_path, FinetuneConfig)
@@ -153,17 +155,20 @@ def test_every_trainable_weight_moves_in_a_continue_step(request, kind: str):
 
     from claimcheck.models.encoders import encoder_path
     from claimcheck.models.registry import read_config
+    from claimcheck.training.checkpoints import trainable_state
     from claimcheck.training.config import load_config
-    from claimcheck.training.continuing import _continue_epochs, _network_from
+    from claimcheck.training.continuing import _continue_epochs
+    from claimcheck.training.data import build_windows, collate
     from claimcheck.training.distill import TagLoss
-    from claimcheck.training.finetune import FinetuneConfig, build_windows, collate, trainable_state
+    from claimcheck.training.network import network_from
+    from claimcheck.training.tagger_config import FinetuneConfig
 
     folder, config_path = request.getfixturevalue(kind)
     config = load_config(config_path, FinetuneConfig).model_copy(
         update={"continue_epochs": 1, "batch_size": 2, "warmup_ratio": 0.5}
     )
     settings = read_config(folder)["settings"]
-    network = _network_from(folder, settings)
+    network = network_from(folder, settings)
     tokenizer = AutoTokenizer.from_pretrained(str(encoder_path(settings["base_encoder"])))
     windows = build_windows(_examples(), tokenizer, config)[:6]  # three steps: one of warm-up at rate 0
     batch = collate(windows, tokenizer.pad_token_id)
@@ -181,13 +186,14 @@ def test_every_trainable_weight_moves_in_a_continue_step(request, kind: str):
 def test_continuing_rates_and_warm_up_come_from_the_config(tiny_full_model):
     from claimcheck.models.registry import read_config
     from claimcheck.training.config import load_config
-    from claimcheck.training.continuing import _network_from
-    from claimcheck.training.finetune import FinetuneConfig, make_optimizer
+    from claimcheck.training.loop import make_optimizer
+    from claimcheck.training.network import network_from
+    from claimcheck.training.tagger_config import FinetuneConfig
 
     folder, config_path = tiny_full_model
     rates = {"learning_rate": 1e-3, "head_learning_rate": 4e-3, "continue_learning_rate": 1e-4, "warmup_ratio": 0.1}
     config = load_config(config_path, FinetuneConfig).model_copy(update=rates)
-    network = _network_from(folder, read_config(folder)["settings"])
+    network = network_from(folder, read_config(folder)["settings"])
     optimizer, _ = make_optimizer(network, config, 100, continuing=True)
     assert [g["initial_lr"] for g in optimizer.param_groups] == pytest.approx([1e-4, 4e-4])  # heads x4, as in training
     assert [g["lr"] for g in optimizer.param_groups] == [0.0, 0.0]  # ten steps of warm-up ahead
@@ -259,7 +265,7 @@ def test_without_room_for_cross_fitting_it_says_no_held_out_check_was_made(tiny_
 def test_articles_are_held_out_only_from_five_on(tiny_model):
     from claimcheck.training.config import load_config
     from claimcheck.training.continuing import _split_new
-    from claimcheck.training.finetune import FinetuneConfig
+    from claimcheck.training.tagger_config import FinetuneConfig
 
     config = load_config(tiny_model[1], FinetuneConfig).model_copy(update={"heldout_fraction": 0.2})
     many = [ex.model_copy(update={"id": f"{ex.id}{i}"}) for i in range(2) for ex in _examples()]

@@ -73,7 +73,8 @@ FULL = ["finetuning: full", "case_features: true", "decoding: viterbi", "content
 )
 def test_overfit_save_reload(request, tmp_path, caplog, encoder, variant):
     from claimcheck.training.config import load_config
-    from claimcheck.training.finetune import FinetuneConfig, finetune
+    from claimcheck.training.finetune import finetune
+    from claimcheck.training.tagger_config import FinetuneConfig
 
     tiny_encoder = request.getfixturevalue(encoder)
     torch.set_num_threads(1)
@@ -140,13 +141,9 @@ def test_overfit_save_reload(request, tmp_path, caplog, encoder, variant):
 def test_checkpoint_round_trip(tiny_encoder, tmp_path):
     from transformers import get_linear_schedule_with_warmup
 
-    from claimcheck.training.finetune import (
-        FinetuneConfig,
-        build_network,
-        load_checkpoint,
-        save_checkpoint,
-        trainable_state,
-    )
+    from claimcheck.training.checkpoints import load_checkpoint, save_checkpoint, trainable_state
+    from claimcheck.training.network import build_network
+    from claimcheck.training.tagger_config import FinetuneConfig
 
     config = FinetuneConfig(base_encoder=str(tiny_encoder), train=tmp_path, output=tmp_path / "m", lora_r=2)
     network, _ = build_network(config)

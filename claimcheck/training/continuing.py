@@ -28,8 +28,7 @@ from typing import Any
 import numpy as np
 import torch
 from pydantic import BaseModel
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import Progress
 
 from claimcheck.data import LabelledExample
 from claimcheck.errors import DataError, ModelError
@@ -37,33 +36,18 @@ from claimcheck.evaluation.harness import accuracy_figures, score_reports
 from claimcheck.io import read_labels
 from claimcheck.models.encoders import encoder_path
 from claimcheck.models.registry import remember_model, save_model
-from claimcheck.models.tagger import (
-    ENCODER_FILE,
-    FROZEN,
-    TaggerNetwork,
-    TransformerAttributionModel,
-    load_encoder_weights,
-    load_heads,
-)
+from claimcheck.models.tagger import TransformerAttributionModel
 from claimcheck.models.type_head import SpanTypeHead
 from claimcheck.models.windows import Window
 from claimcheck.pipeline import Checker
-from claimcheck.training.distill import TagLoss
-from claimcheck.training.finetune import (
-    FinetuneConfig,
-    build_windows,
-    collate,
-    config_annotations,
-    dev_metrics,
-    learning_rates,
-    lookup,
-    make_optimizer,
-    new_type_head,
-    pooled_sources,
-    seed_everything,
-    train_step,
-    trainable_state,
-)
+from claimcheck.training.data import build_windows, config_annotations, dev_data
+from claimcheck.training.figures import dev_metrics, lookup
+from claimcheck.training.loop import Run, progress_bar, seed_everything, train
+from claimcheck.training.losses import training_loss
+from claimcheck.training.model_card import continue_card
+from claimcheck.training.network import network_from, trained_parts
+from claimcheck.training.tagger_config import FinetuneConfig, learning_rates
+from claimcheck.training.type_head import new_type_head, pooled_sources
 
 log = logging.getLogger(__name__)
 
@@ -137,26 +121,6 @@ def _load_start(start: str | Path | None) -> _Start:
     return _Start(folder, config, load_model(folder), tokenizer)
 
 
-def _network_from(folder: Path, settings: dict[str, Any]) -> TaggerNetwork:
-    """A trainable network from a saved tagger: the base encoder with the model's adapter, or
-    the stored fine-tuned encoder (all weights trainable but the word embeddings)."""
-    from transformers import AutoModel
-
-    base = encoder_path(settings["base_encoder"])
-    if (folder / "adapter_config.json").is_file():
-        from peft import PeftModel
-
-        encoder = PeftModel.from_pretrained(AutoModel.from_pretrained(str(base)), str(folder), is_trainable=True)
-    else:
-        encoder = AutoModel.from_pretrained(str(base))
-        load_encoder_weights(encoder, folder / ENCODER_FILE)
-        for name, param in encoder.named_parameters():
-            param.requires_grad_(name not in FROZEN)
-    network = TaggerNetwork(encoder, case_features=bool(settings.get("case_features")))
-    load_heads(network, folder / "heads.safetensors")
-    return network
-
-
 def _split_new(new: list[LabelledExample], config: FinetuneConfig) -> tuple[list, list]:
     """The new articles learnt from and those held out: ``heldout_fraction`` of them (seeded)
     where there are at least ``heldout_min_articles``; with fewer, all are learnt from."""
@@ -228,17 +192,6 @@ def _plan_check(
     return {"method": "none", "note": note}
 
 
-def _bar() -> Progress:
-    """The stages of a run, one line each: scoring, training (with its loss) and the type head, with time left."""
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-    )
-
-
 def _figures(model, examples: list[LabelledExample], bar: Progress, label: str) -> dict[str, Any]:
     """The accuracy figures of ``model`` on ``examples`` (none without examples)."""
     if not examples:
@@ -250,41 +203,18 @@ def _figures(model, examples: list[LabelledExample], bar: Progress, label: str) 
 def _continue_epochs(
     network, tokenizer, settings, windows: list[Window], heldout, config: FinetuneConfig, bar=None, label="training"
 ) -> list:
-    """Train with training's optimizer at the small continuing rates, with early stopping on the
-    held-out part; leaves the network at its best epoch and returns the history."""
-    steps_per_epoch = math.ceil(len(windows) / config.batch_size)
-    optimizer, scheduler = make_optimizer(network, config, steps_per_epoch * config.continue_epochs, continuing=True)
-    loss_fn = TagLoss()
-    bar = bar or Progress(disable=True)
-    task = bar.add_task(label, total=steps_per_epoch * config.continue_epochs)
-    best_state, best_score, stale, history, running = trainable_state(network), None, 0, [], None
-    for epoch in range(config.continue_epochs):
-        network.train()
-        random.Random(config.seed + epoch).shuffle(windows)
-        for b in range(0, len(windows), config.batch_size):
-            batch = collate(windows[b : b + config.batch_size], tokenizer.pad_token_id)
-            loss = train_step(network, batch, loss_fn, optimizer, scheduler)
-            running = loss if running is None else 0.9 * running + 0.1 * loss
-            bar.update(
-                task, advance=1, description=f"{label}: epoch {epoch + 1}/{config.continue_epochs}, loss {running:.3f}"
-            )
-        network.eval()
+    """Train in the one loop at the small continuing rates, stopping early on the held-out part
+    (once more than ``patience`` epochs passed without a better score on it); leaves the network
+    at its best epoch and returns the history. Without a held-out part the last epoch is the best."""
+
+    def evaluate(epoch: int, loss: float | None) -> dict[str, Any]:
         probe = TransformerAttributionModel(network, tokenizer, None, settings)
-        score = lookup(dev_metrics(probe, heldout), config.selection_metric) if heldout else float(epoch)
-        history.append({"epoch": epoch + 1, "train_loss": running, config.selection_metric: score})
-        if best_score is None or score > best_score:
-            best_state, best_score, stale = trainable_state(network), score, 0
-        else:
-            stale += 1
-            if stale > config.patience:
-                break
-    bar.update(task, completed=steps_per_epoch * config.continue_epochs)  # early stopping skips the rest
-    params = dict(network.named_parameters())
-    with torch.no_grad():
-        for n, v in best_state.items():
-            params[n].copy_(v)
-    network.eval()
-    return history
+        score = lookup(dev_metrics(probe, heldout), config.selection_metric) if heldout else float(epoch - 1)
+        return {"epoch": epoch, "train_loss": loss, config.selection_metric: score}
+
+    run = Run(epochs=config.continue_epochs, continuing=True, patience=config.patience + 1, label=label)
+    loss = training_loss(network, config)
+    return train(network, windows, tokenizer.pad_token_id, loss, config, run, evaluate, bar=bar)["history"]
 
 
 def _run(
@@ -293,7 +223,7 @@ def _run(
     """One continuing run from the start model: the network trained on ``windows``, then the
     type head refitted with the typed sources of ``learnt``."""
     seed_everything(config.seed)  # every run (the model, each fold) starts alike
-    network = _network_from(start.folder, start.settings)
+    network = network_from(start.folder, start.settings)
     history = _continue_epochs(network, start.tokenizer, start.settings, windows, heldout, config, bar, label)
     model = TransformerAttributionModel(network, start.tokenizer, None, start.settings)
     model.type_head = _refit_type_head(model, start.model.type_head, learnt, replay, config, repool, bar)
@@ -330,7 +260,7 @@ def continue_training(
     if not new:
         raise DataError(f"{add}: no labelled articles")
     begin = _load_start(start)
-    dev = read_labels(config.dev)[: config.max_dev_articles] if config.dev and Path(config.dev).exists() else []
+    dev = dev_data(config, missing_ok=True)
     replay = _replay_sample(config)
     learnt, heldout = _split_new(new, config)
     per_article, replay_windows = _article_windows(learnt, begin, config), _article_windows(replay, begin, config)
@@ -340,7 +270,7 @@ def continue_training(
         "continue: %d new articles (%d learnt from), %d replay; %s", len(new), len(learnt), len(replay), check["note"]
     )
     data = {"learnt": learnt, "heldout": heldout, "dev": dev}
-    with _bar() as bar:
+    with progress_bar() as bar:
         before = {split: _figures(begin.model, examples, bar, f"before, {split}") for split, examples in data.items()}
         windows = _training_windows(per_article, replay_windows, config)
         model, history = _run(begin, windows, heldout, learnt, replay, config, bar, "training")
@@ -356,7 +286,7 @@ def continue_training(
         "data_seen": [*begin.config.get("training", {}).get("data_seen", []), str(add)],
         "new_labels": {"path": str(add), "articles": len(new), "train": len(learnt), "heldout": len(heldout)},
         "replay": {"path": str(config.replay) if replay else None, "articles": len(replay)},
-        "trained": _trained_parts(model.network),
+        "trained": trained_parts(model.network),
         "rates": dict(zip(("encoder", "heads"), learning_rates(config, continuing=True), strict=True)),
         "history": history,
         "check": check,
@@ -367,10 +297,18 @@ def continue_training(
     }
     output = output or _default_output(begin.folder, add)
     folder = save_model(
-        model, output, extra={"training": info}, files={"MODEL_CARD.md": continue_card(info, result, config)}
+        model, output, extra={"training": info}, files={"MODEL_CARD.md": continue_card(info, _tables(result), config)}
     )
     remember_model(folder)  # listed by `claimcheck models` wherever --out put it
     return result.model_copy(update={"folder": folder})
+
+
+def _tables(result: ContinueResult) -> dict[str, list[tuple[str, Any, Any]]]:
+    """The before / after rows of each split, by the split's name in the card."""
+    tables = {result.label(split): [] for split in ("learnt", "heldout", "dev")}
+    for name, key, before, after in result.rows():
+        tables[name].append((key, before, after))
+    return {name: rows for name, rows in tables.items() if rows}
 
 
 def _default_output(start: Path, add: Path) -> Path:
@@ -378,15 +316,6 @@ def _default_output(start: Path, add: Path) -> Path:
     from claimcheck.settings import load_settings
 
     return load_settings().models_path / f"{start.name}-{Path(add).stem}-{time.strftime('%Y%m%d-%H%M%S')}"
-
-
-def _trained_parts(network: TaggerNetwork) -> str:
-    """What continuing trains, in words."""
-    encoder = (
-        "the LoRA adapter" if hasattr(network.encoder, "peft_config") else "the whole encoder but its word embeddings"
-    )
-    case = ", the letter-case embedding" if network.case_embedding is not None else ""
-    return f"{encoder}{case} and the tag head"
 
 
 def _original_type_data(
@@ -433,33 +362,3 @@ def _refit_type_head(
         return previous
     log.info("type head: refitting on %d typed sources", len(labels))
     return new_type_head(config).fit_features(feats, np.stack(vectors), labels, sample_weight=np.asarray(weights))
-
-
-def continue_card(info: dict[str, Any], result: ContinueResult, config: FinetuneConfig) -> str:
-    """The model card of a continued model: what trained and how, how it was checked, before / after."""
-    parts = []
-    for split in ("learnt", "heldout", "dev"):
-        rows = [r for r in result.rows() if r[0] == result.label(split)]
-        if rows:
-            table = "\n".join(f"| {key} | {b} | {a} |" for _, key, b, a in rows)
-            parts.append(f"### {result.label(split)}\n\n| metric | before | after |\n|---|---|---|\n{table}\n")
-    nl, rates = info["new_labels"], info["rates"]
-    epochs = (
-        f"at most {config.continue_epochs} epochs with early stopping on the held-out part (the best of "
-        f"{len(info['history'])} kept)"
-        if info["check"]["method"] == "heldout"
-        else f"{len(info['history'])} epochs"
-    )
-    return f"""# claimcheck tagger.v1, continued on new labels
-
-Continued from `{info["continued_from"]}` on `{nl["path"]}`: {nl["articles"]} corrected articles, {nl["train"]} learnt from, {nl["heldout"]} held out; {info["replay"]["articles"]} replay articles of the original training data ({info["replay"]["path"] or "not at hand"}).
-
-Trained: {info["trained"]}, with training's optimizer at learning rate {rates["encoder"]:g} (heads {rates["heads"]:g}), warm-up {config.warmup_ratio:g}, {epochs}; the new articles count {config.new_label_weight:g} times. The type head was refitted on its original typed sources plus the new ones.
-
-{info["check"]["note"]}
-
-Data this model has seen: {", ".join(f"`{d}`" for d in info["data_seen"])}.
-
-## Before / after
-
-{chr(10).join(parts)}"""
