@@ -37,7 +37,7 @@ from claimcheck.formats import print_eval, print_table, render_chunk, to_html, t
 from claimcheck.io import BRAT_SUFFIXES, label_format
 from claimcheck.io.documents import decode_article, read_article
 from claimcheck.labeling import ReviewOrder
-from claimcheck.models.registry import DEFAULT_MODEL, MODELS_DIR, Precision
+from claimcheck.models.registry import DEFAULT_MODEL, Precision
 from claimcheck.outputs import check_output
 from claimcheck.version import __version__
 from claimcheck.wording import plural
@@ -126,9 +126,9 @@ def _main(
 
 
 def _shipped_models() -> list[str]:
-    if not MODELS_DIR.is_dir():
-        return []
-    return sorted(p.name for p in MODELS_DIR.iterdir() if (p / "config.json").is_file())
+    from claimcheck.models.registry import shipped_models
+
+    return shipped_models()
 
 
 ModelOpt = Annotated[

@@ -279,3 +279,33 @@ def test_precision_is_a_load_parameter():
     with pytest.raises(ConfigError, match=r"baseline\.v1 model has no precision setting"):
         load_model("baseline", precision=Precision.int8)
     assert load_model("baseline", precision=None).predict([TEXT])[0]
+
+
+# --------------------------------------------------------------------------- architecture entries
+
+
+def test_every_architecture_entry_names_what_it_imports():
+    """The registry's entries are the one place architectures are named: each path imports,
+    the model class carries the entry's name and its settings schema, the config its name."""
+    from claimcheck.models.registry import ARCHITECTURES, architecture_class, import_object
+
+    for name, entry in ARCHITECTURES.items():
+        cls = architecture_class(name)
+        assert cls.architecture == name and cls.settings_schema is not None
+        if entry.config:
+            assert import_object(entry.config).model_fields["architecture"].default == name
+        for path in [entry.train, *entry.operations.values()]:
+            assert path is None or callable(import_object(path))
+
+
+def test_train_names_the_known_architectures_and_what_one_cannot_do(tmp_path):
+    from claimcheck.errors import ConfigError
+    from claimcheck.training.train import continue_from_config, train_from_config
+
+    config = tmp_path / "c.yaml"
+    config.write_text("architecture: crf.v9\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"unknown architecture 'crf.v9' \(known: baseline.v1, tagger.v1\)"):
+        train_from_config(config)
+    config.write_text("architecture: baseline.v1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="architecture baseline.v1 has no continue"):
+        continue_from_config(config, tmp_path / "new.jsonl")

@@ -17,6 +17,7 @@ import importlib
 import json
 import warnings
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
@@ -83,8 +84,65 @@ class AttributionModel(Protocol):
 
 
 REGISTRY: dict[str, type] = {}
-#: architectures whose module is imported on first use (the transformer pulls in torch)
-_MODULES = {"baseline.v1": "claimcheck.models.baseline", "tagger.v1": "claimcheck.models.tagger"}
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """What claimcheck knows of an architecture, by dotted ``module:name`` paths imported on
+    first use (the transformer pulls in torch; training code sits above the models).
+
+    ``model`` is the model class (its ``settings_schema`` reads the folder's settings),
+    ``config`` the training config's schema, ``train`` the function that trains from it
+    (None: ``claimcheck train`` cannot train it);
+    ``operations`` the further training commands it supports (``continue``: more labels,
+    ``refit_types``: the type head alone, ``snapshot``: an unfinished run's best epoch),
+    each a function of the config. Adding an architecture is one entry here and its modules;
+    nothing else in claimcheck switches on architecture names.
+    """
+
+    model: str
+    config: str | None = None
+    train: str | None = None
+    operations: dict[str, str] = field(default_factory=dict)
+
+
+ARCHITECTURES: dict[str, Architecture] = {
+    "baseline.v1": Architecture(
+        model="claimcheck.models.baseline:BaselineModel",
+        config="claimcheck.training.baseline:BaselineConfig",
+        train="claimcheck.training.baseline:train_baseline",
+    ),
+    "tagger.v1": Architecture(
+        model="claimcheck.models.tagger:TransformerAttributionModel",
+        config="claimcheck.training.tagger_config:FinetuneConfig",
+        train="claimcheck.training.finetune:finetune",
+        operations={
+            "continue": "claimcheck.training.continuing:continue_training",
+            "refit_types": "claimcheck.training.finetune:refit_type_head",
+            "snapshot": "claimcheck.training.finetune:snapshot",
+        },
+    ),
+}
+
+
+def import_object(path: str) -> Any:
+    """The object a ``module:name`` path names."""
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def architecture_entry(name: object, where: str = "") -> Architecture:
+    """The entry of an architecture by name. Raises :class:`ModelError` naming the known ones."""
+    if not isinstance(name, str) or name not in ARCHITECTURES:
+        known = ", ".join(sorted(ARCHITECTURES))
+        raise ModelError(f"{where}{': ' if where else ''}unknown architecture {name!r} (known: {known})")
+    return ARCHITECTURES[name]
+
+
+def architecture_class(name: object, where: str = "") -> type:
+    """The model class of an architecture, its module imported on first use."""
+    entry = architecture_entry(name, where)
+    return REGISTRY.get(name) or import_object(entry.model)  # type: ignore[arg-type]
 
 
 def register(name: str):
@@ -93,6 +151,7 @@ def register(name: str):
     def deco(cls: type) -> type:
         REGISTRY[name] = cls
         cls.architecture = name
+        ARCHITECTURES.setdefault(name, Architecture(model=f"{cls.__module__}:{cls.__qualname__}"))
         return cls
 
     return deco
@@ -133,6 +192,13 @@ def _candidate_folders(settings) -> Iterator[tuple[str, Path]]:
     for recorded in [*settings.trained_models, settings.default_model]:
         if recorded and Path(recorded).expanduser().is_dir():
             yield "user", Path(recorded).expanduser()
+
+
+def shipped_models() -> list[str]:
+    """The names of the models shipped inside the package."""
+    if not MODELS_DIR.is_dir():
+        return []
+    return sorted(p.name for p in MODELS_DIR.iterdir() if (p / "config.json").is_file())
 
 
 def list_models() -> list[dict[str, Any]]:
@@ -341,17 +407,12 @@ def load_model(model: str | Path | None = None, precision: Precision | str | Non
     precision = parse_precision(precision)
     directory = resolve_model_path(model)
     config = verify_files(directory)
-    arch = config.get("architecture")
-    if arch not in REGISTRY and arch in _MODULES:
-        importlib.import_module(_MODULES[arch])
-    if arch not in REGISTRY:
-        raise ModelError(f"{directory}: unknown architecture {arch!r} (known: {', '.join(sorted(REGISTRY))})")
+    architecture = architecture_class(config.get("architecture"), str(directory))
     written_by = config.get("claimcheck_version", "0")
     if Version(written_by) > Version(__version__):
         warnings.warn(
             f"model {directory} was written by claimcheck {written_by}, newer than this {__version__}",
             stacklevel=2,
         )
-    architecture = REGISTRY[arch]
     settings = validate_settings(architecture, config.get("settings", {}), str(directory / "config.json"))
     return architecture.from_files(directory, settings, precision)

@@ -115,8 +115,9 @@ def _load_start(start: str | Path | None) -> _Start:
 
     folder = resolve_model_path(start)
     config = read_config(folder)
-    if config.get("architecture") != "tagger.v1":
-        raise ModelError(f"{folder}: continuing needs a tagger.v1 model, not {config.get('architecture')}")
+    if config.get("architecture") != TransformerAttributionModel.architecture:
+        needs = TransformerAttributionModel.architecture
+        raise ModelError(f"{folder}: continuing needs a {needs} model, not {config.get('architecture')}")
     tokenizer = AutoTokenizer.from_pretrained(str(encoder_path(config["settings"]["base_encoder"])))
     return _Start(folder, config, load_model(folder), tokenizer)
 

@@ -1,12 +1,43 @@
-"""Train a model from a YAML config: the entry point of ``claimcheck train``."""
+"""Train a model from a YAML config: the entry point of ``claimcheck train``.
+
+The config's ``architecture`` picks the entry of :data:`claimcheck.models.registry.ARCHITECTURES`,
+which names the config schema, the trainer and the further operations (continuing on
+new labels, refitting the type head, a snapshot of an unfinished run).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 
+from claimcheck.models.registry import ModelError, architecture_entry, import_object
 from claimcheck.training.config import ConfigError, load_config
+
+
+def _entry_and_config(path: str | Path, overrides: list[str] | None, operation: str | None = None):
+    """The architecture entry the config names, the config read through its schema, and
+    the function that does ``operation`` (training itself when None)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such config file")
+    name = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("architecture")
+    try:
+        entry = architecture_entry(name, f"{path}: architecture")
+    except ModelError as err:
+        raise ConfigError(str(err)) from None
+    target = entry.train if operation is None else entry.operations.get(operation)
+    if entry.config is None or target is None:
+        what = "training" if operation is None else operation.replace("_", " ")
+        raise ConfigError(f"{path}: architecture {name} has no {what}")
+    return load_config(path, import_object(entry.config), overrides), import_object(target)
+
+
+def train_from_config(path: str | Path, overrides: list[str] | None = None) -> Path:
+    """Train the architecture the config names; returns the model folder written."""
+    config, train = _entry_and_config(path, overrides)
+    return train(config)
 
 
 def continue_from_config(
@@ -15,45 +46,21 @@ def continue_from_config(
     start: str | None = None,
     output: Path | None = None,
     overrides: list[str] | None = None,
-):
-    """Continue a trained tagger on new labels (``--add``); returns the result with before/after figures."""
-    from claimcheck.training.continuing import continue_training
-    from claimcheck.training.tagger_config import FinetuneConfig
-
-    return continue_training(load_config(path, FinetuneConfig, overrides), add, start, output)
+) -> Any:
+    """Continue a trained model on new labels (``--add``); returns the result with before/after figures."""
+    config, run = _entry_and_config(path, overrides, "continue")
+    return run(config, add, start, output)
 
 
 def refit_type_head_from_config(
     path: str | Path, start: str | None = None, output: Path | None = None, overrides: list[str] | None = None
 ) -> Path:
-    """Refit only the type head of a trained tagger (``--type-head-only``); returns the model folder."""
-    from claimcheck.training.finetune import refit_type_head
-    from claimcheck.training.tagger_config import FinetuneConfig
-
-    return refit_type_head(load_config(path, FinetuneConfig, overrides), start, output)
+    """Refit only the type head of a trained model (``--type-head-only``); returns the model folder."""
+    config, run = _entry_and_config(path, overrides, "refit_types")
+    return run(config, start, output)
 
 
 def snapshot_from_config(path: str | Path, output: Path | None = None, overrides: list[str] | None = None) -> Path:
-    """The best epoch so far of an unfinished tagger run as a model folder (``--snapshot``)."""
-    from claimcheck.training.finetune import snapshot
-    from claimcheck.training.tagger_config import FinetuneConfig
-
-    return snapshot(load_config(path, FinetuneConfig, overrides), output)
-
-
-def train_from_config(path: str | Path, overrides: list[str] | None = None) -> Path:
-    """Train the architecture the config names; returns the model folder written."""
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"{path}: no such config file")
-    architecture = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("architecture")
-    if architecture == "baseline.v1":
-        from claimcheck.training.baseline import BaselineConfig, train_baseline
-
-        return train_baseline(load_config(path, BaselineConfig, overrides))
-    if architecture == "tagger.v1":
-        from claimcheck.training.finetune import finetune
-        from claimcheck.training.tagger_config import FinetuneConfig
-
-        return finetune(load_config(path, FinetuneConfig, overrides))
-    raise ConfigError(f"{path}: architecture: unknown {architecture!r} (known: baseline.v1, tagger.v1)")
+    """The best epoch so far of an unfinished run as a model folder (``--snapshot``)."""
+    config, run = _entry_and_config(path, overrides, "snapshot")
+    return run(config, output)
