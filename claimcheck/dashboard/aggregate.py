@@ -25,8 +25,8 @@ from typing import Any, NamedTuple
 
 from claimcheck.credibility import domain_of
 from claimcheck.dashboard.counting import ArticleFacts, GroupStats, Thinnest, TopCounter
+from claimcheck.data import NAMED_TYPES
 from claimcheck.lexicons import is_vague_group
-from claimcheck.summary import NAMED
 
 #: Names kept per counter of cited sources (see :class:`TopCounter`).
 GROUP_SOURCES = 200
@@ -180,7 +180,7 @@ class Aggregator:
         type_, score, reasons = row["type"], row["score"], row["reasons"]
         self._stats.add_claim(type_, score, type_ == "anonymous" and "anonymous_with_reason" in reasons)
         name = source_name(row) if type_ != "unattributed" else ""
-        if name and type_ in NAMED:
+        if name and type_ in NAMED_TYPES:
             for counter in self._sources:
                 counter.add(name)
         who = str(row.get("resolved_source") or row.get("source") or "")
