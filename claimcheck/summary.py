@@ -8,6 +8,7 @@ claim is attributed.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
 
 from claimcheck.data import ATTRIBUTION_TYPES, NAMED_TYPES, QUOTE_KINDS, Attribution, Claim, Reason, Summary
 from claimcheck.lexicons import is_vague_group
@@ -28,18 +29,43 @@ def flag(code: str, **fmt) -> Reason:
     return Reason(code=code, text=FLAG_TEXT[code].format(**fmt))
 
 
-def _source_name(att: Attribution, text: str) -> str:
+def source_name(resolved: str | None, source: str) -> str:
     """The name a source goes by: its antecedent, or its words before an appositive."""
-    return att.resolved_source or split_appositive(att.text_of("source", text))[0].strip()
+    return resolved or split_appositive(source)[0].strip()
 
 
-def _is_weasel(claim: Claim, att: Attribution, text: str) -> bool:
+def _source_name(att: Attribution, text: str) -> str:
+    return source_name(att.resolved_source, att.text_of("source", text))
+
+
+def is_weasel(reason_codes: Iterable[str], who: str) -> bool:
     """A claim carried by a vague or weasel group ("some say", "critics", "experts"), not by
-    a group the story pins down ("jurors in Virginia", "prosecutors") nor a place."""
-    codes = {r.code for r in claim.reasons}
-    if "weasel" in codes:
-        return True
-    return "unnamed_group" in codes and is_vague_group(att.resolved_source or att.text_of("source", text))
+    a group the story pins down ("jurors in Virginia", "prosecutors") nor a place; ``who``
+    is the source's antecedent, else its words."""
+    codes = set(reason_codes)
+    return "weasel" in codes or ("unnamed_group" in codes and is_vague_group(who))
+
+
+def claim_flags(types: Sequence[str], names: Sequence[str], weasel: int, unresolved: int) -> list[tuple[str, dict]]:
+    """The flags an article's claims raise, as ``(code, figures for its text)``: ``types`` of
+    every claim, ``names`` the source names of the attributed ones (in order), ``weasel`` and
+    ``unresolved`` how many attributed claims rest on a weasel group or an unresolved pronoun.
+    The one statement of these rules (the summary and the dashboard both use it)."""
+    n = len(types)
+    attributed = sum(t != "unattributed" for t in types)
+    anonymous = sum(t == "anonymous" for t in types)
+    flags: list[tuple[str, dict]] = []
+    if attributed and anonymous >= 2 and anonymous * 2 > attributed:
+        flags.append(("mostly_anonymous", {"n": anonymous, "total": attributed}))
+    if n >= 4 and (n - attributed) * 2 > n:
+        flags.append(("mostly_unsourced", {"n": n - attributed, "total": n}))
+    if attributed >= 3 and len({name.lower() for name in names}) == 1:
+        flags.append(("single_source", {"name": names[0]}))
+    if weasel:
+        flags.append(("weasel_words", {"n": weasel}))
+    if unresolved:
+        flags.append(("unresolved_references", {"n": unresolved}))
+    return flags
 
 
 def summarize(text: str, claims: list[Claim], atts: list[Attribution]) -> Summary:
@@ -51,21 +77,15 @@ def summarize(text: str, claims: list[Claim], atts: list[Attribution]) -> Summar
     named = Counter(
         _source_name(by_id[c.attribution], text) for c in attributed if c.attribution and c.type in NAMED_TYPES
     )
-    flags: list[Reason] = []
-    anonymous = counts.get("anonymous", 0)
-    if attributed and anonymous >= 2 and anonymous * 2 > len(attributed):
-        flags.append(flag("mostly_anonymous", n=anonymous, total=len(attributed)))
-    if n >= 4 and counts.get("unattributed", 0) * 2 > n:
-        flags.append(flag("mostly_unsourced", n=counts["unattributed"], total=n))
-    sources = {_source_name(by_id[c.attribution], text).lower() for c in attributed if c.attribution}
-    if len(attributed) >= 3 and len(sources) == 1:
-        flags.append(flag("single_source", name=_source_name(by_id[attributed[0].attribution], text)))
-    reason_codes = Counter(r.code for c in attributed for r in c.reasons)
-    weasel = sum(1 for c in attributed if c.attribution and _is_weasel(c, by_id[c.attribution], text))
-    if weasel:
-        flags.append(flag("weasel_words", n=weasel))
-    if reason_codes["unresolved_reference"]:
-        flags.append(flag("unresolved_references", n=reason_codes["unresolved_reference"]))
+    sourced = [(c, by_id[c.attribution]) for c in attributed if c.attribution]
+    weasel = sum(
+        is_weasel((r.code for r in c.reasons), att.resolved_source or att.text_of("source", text)) for c, att in sourced
+    )
+    unresolved = sum(r.code == "unresolved_reference" for c in attributed for r in c.reasons)
+    names = [_source_name(att, text) for _, att in sourced]
+    flags = [
+        flag(code, **figures) for code, figures in claim_flags([c.type for c in claims], names, weasel, unresolved)
+    ]
     low, unrated = set(), set()
     for att in atts:
         for r in att.reasons:

@@ -26,7 +26,8 @@ from typing import Any, NamedTuple
 from claimcheck.credibility import domain_of
 from claimcheck.dashboard.counting import ArticleFacts, GroupStats, Thinnest, TopCounter
 from claimcheck.data import NAMED_TYPES
-from claimcheck.lexicons import is_vague_group
+from claimcheck.summary import claim_flags, is_weasel
+from claimcheck.summary import source_name as summary_source_name
 
 #: Names kept per counter of cited sources (see :class:`TopCounter`).
 GROUP_SOURCES = 200
@@ -69,9 +70,7 @@ class ClaimFacts(NamedTuple):
 def source_name(row: dict[str, Any]) -> str:
     """The name a claim's source goes by, as the article summary counts it."""
     resolved = row.get("resolved_source")
-    if resolved:
-        return str(resolved)
-    return re.split(r",|\(", str(row.get("source") or ""))[0].strip()
+    return summary_source_name(str(resolved) if resolved else None, str(row.get("source") or ""))
 
 
 def month_of(value: Any) -> str | None:
@@ -84,23 +83,14 @@ def month_of(value: Any) -> str | None:
 
 
 def article_flags(claims: Sequence[ClaimFacts]) -> list[str]:
-    """The flags of an article, from its claims, by the rules of
-    :func:`claimcheck.summary.summarize` (those it can apply: see :data:`ROW_FLAGS`)."""
-    n = len(claims)
+    """The flags of an article, from its claims, by :func:`claimcheck.summary.claim_flags`,
+    the rules the article summary uses (those rows allow: see :data:`ROW_FLAGS`)."""
     attributed = [c for c in claims if c.type != "unattributed"]
-    anonymous = sum(1 for c in claims if c.type == "anonymous")
-    unattributed = n - len(attributed)
-    flags = []
-    if attributed and anonymous >= 2 and anonymous * 2 > len(attributed):
-        flags.append("mostly_anonymous")
-    if n >= 4 and unattributed * 2 > n:
-        flags.append("mostly_unsourced")
-    if len(attributed) >= 3 and len({c.name.lower() for c in attributed}) == 1:
-        flags.append("single_source")
-    if any("weasel" in c.reasons or ("unnamed_group" in c.reasons and is_vague_group(c.who)) for c in attributed):
-        flags.append("weasel_words")
-    if any("unresolved_reference" in c.reasons for c in attributed):
-        flags.append("unresolved_references")
+    weasel = sum(is_weasel(c.reasons, c.who) for c in attributed)
+    unresolved = sum("unresolved_reference" in c.reasons for c in attributed)
+    flags = [
+        code for code, _ in claim_flags([c.type for c in claims], [c.name for c in attributed], weasel, unresolved)
+    ]
     if any("outlet_unrated" in c.reasons for c in claims):
         flags.append("unrated_outlet")
     return flags
