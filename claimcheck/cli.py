@@ -31,14 +31,14 @@ from rich.text import Text
 from typer.core import TyperCommand, TyperGroup, TyperOption
 
 from claimcheck.data import ArticleReport
-from claimcheck.errors import ClaimcheckError, InputError
+from claimcheck.errors import ClaimcheckError
 from claimcheck.files import atomic_write_text, is_stdout, open_output
 from claimcheck.formats import print_eval, print_table, render_chunk, to_html, to_json
 from claimcheck.io import BRAT_SUFFIXES, label_format
-from claimcheck.io.documents import decode_article, read_article
 from claimcheck.labeling import ReviewOrder
 from claimcheck.models.registry import DEFAULT_MODEL, Precision
 from claimcheck.outputs import check_output
+from claimcheck.runner import check_files
 from claimcheck.version import __version__
 from claimcheck.wording import plural
 
@@ -331,9 +331,10 @@ def check(
 def _check_files(
     files: list[str], out: Path | None, fmt: Format, verbose: bool, batch_size: int, load: Callable[[], Any]
 ) -> None:
-    """``check``'s run: each file read as it is reached, checked and written at once (json and
-    html at the end), the model loaded (``load()``) at the first readable file; Ctrl-C or
-    SIGTERM exits 130 with what is finished written; exit 1 if any file failed."""
+    """``check``'s run over :func:`claimcheck.runner.check_files` (files read as reached,
+    checked several at a time): each result written as its batch is done (json and html at
+    the end), the model loaded (``load()``) at the first readable file; Ctrl-C or SIGTERM
+    exits 130 with what is finished written; exit 1 if any file failed."""
     failed = 0
     interrupted = False
     whole: list[tuple[str, ArticleReport]] = []  # json and html are rendered at the end
@@ -354,47 +355,22 @@ def _check_files(
             )
             stack.callback(progress.stop)
             task = progress.add_task("checking", total=len(files))
-            checker = None
-            chunk: list[tuple[str, str]] = []
 
-            def run_chunk() -> None:
-                """Check the articles read so far and write them: finished files are output at once."""
-                nonlocal failed
-                ids = [Path(n).stem if n != "-" else "stdin" for n, _ in chunk]
-                # one article the checker fails on must not cost the others
-                reports = checker.check_each([t for _, t in chunk], ids=ids, batch_size=batch_size)
-                done = []
-                for (name, _), report in zip(chunk, reports, strict=True):
-                    if isinstance(report, Exception):
-                        message = escape(f"{name}: cannot be checked ({report!r})")
-                        err.print(f"[red]claimcheck: error:[/] {message}", highlight=False)
-                        failed += 1
-                    else:
-                        done.append((name, report))
-                if fmt in (Format.json, Format.html):
-                    whole.extend(done)
-                else:
-                    output.write(done)
-                progress.advance(task, len(chunk))
-                chunk.clear()
+            def load_and_start() -> Any:
+                checker = load()
+                progress.start()  # after the model's "Loading model" spinner, a live display too
+                return checker
 
             try:
-                for name in files:  # read as they are reached: a slow input holds back no finished file
-                    try:
-                        text = decode_article(sys.stdin.buffer.read(), "<stdin>") if name == "-" else read_article(name)
-                    except InputError as e:
-                        err.print(f"[red]claimcheck: error:[/] {e}", highlight=False)
+                for item in check_files(files, load_and_start, batch_size=batch_size):
+                    if item.report is None:
+                        err.print(f"[red]claimcheck: error:[/] {escape(item.error or item.name)}", highlight=False)
                         failed += 1
-                        progress.advance(task)
-                        continue
-                    if checker is None:
-                        checker = load()
-                        progress.start()
-                    # one article at a time: its result is written, and the bar moves, as it is done
-                    chunk.append((name, text))
-                    run_chunk()
-                if chunk:
-                    run_chunk()
+                    elif fmt in (Format.json, Format.html):
+                        whole.append((item.name, item.report))
+                    else:
+                        output.write([(item.name, item.report)])
+                    progress.advance(task)
             except KeyboardInterrupt:
                 interrupted = True
             output.write_whole(whole)  # on an interrupt too: the files finished so far
