@@ -514,9 +514,9 @@ class TransformerAttributionModel:
                 ctx,
                 classes[best],
                 confidence,
-                anonymous_confidence=max(
-                    confidence, float(p[classes.index("anonymous")]) if "anonymous" in classes else 0.0
-                ),
+                anonymous_confidence=round(max(confidence, float(p[classes.index("anonymous")])), 4)
+                if "anonymous" in classes
+                else confidence,
                 thing_below=self.settings.get("thing_below"),
             )
             att.resolved_source = ctx.antecedent
