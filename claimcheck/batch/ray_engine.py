@@ -27,15 +27,39 @@ RAY_BLOCK_BYTES = 1 << 20
 def _article_schema() -> pa.Schema:
     import pyarrow as pa
 
-    return pa.schema([("key", pa.string()), ("id", pa.string()), ("text", pa.string()), ("error", pa.string())])
+    return pa.schema(
+        [
+            ("key", pa.string()),
+            ("id", pa.string()),
+            ("text", pa.string()),
+            ("error", pa.string()),
+            ("fields", pa.string()),
+        ]
+    )
 
 
 def _result_schema() -> pa.Schema:
     import pyarrow as pa
 
     return pa.schema(
-        [("key", pa.string()), ("id", pa.string()), ("rows", pa.list_(pa.binary())), ("error", pa.string())]
+        [
+            ("key", pa.string()),
+            ("id", pa.string()),
+            ("rows", pa.list_(pa.binary())),
+            ("error", pa.string()),
+            ("fields", pa.string()),
+        ]
     )
+
+
+def _to_row(item: Article | ArticleResult) -> dict[str, Any]:
+    """An article or result as a row of its Ray schema: the archive's fields as JSON text."""
+    return {**asdict(item), "fields": None if item.fields is None else json.dumps(item.fields)}
+
+
+def _from_row(kind: type[Article] | type[ArticleResult], row: dict[str, Any]) -> Any:
+    fields = row.pop("fields")
+    return kind(**row, fields=None if fields is None else json.loads(fields))
 
 
 def _ray_chunks(src: inputs.BatchInput, start: Any) -> Iterator[dict[str, str]]:
@@ -58,7 +82,7 @@ def _ray_read(batch: pa.Table, spec: dict[str, Any]) -> Iterator[pa.Table]:
     src = inputs._input(spec)
     for chunk in map(json.loads, batch.column("chunk").to_pylist()):
         for article in src.read(chunk["start"], chunk["count"]):
-            yield pa.Table.from_pylist([asdict(article)], schema=_article_schema())
+            yield pa.Table.from_pylist([_to_row(article)], schema=_article_schema())
 
 
 class _RayChecker:
@@ -70,8 +94,29 @@ class _RayChecker:
     def __call__(self, batch: pa.Table) -> pa.Table:
         import pyarrow as pa
 
-        results = check_articles(self.checker, [Article(**row) for row in batch.to_pylist()])
-        return pa.Table.from_pylist([asdict(r) for r in results], schema=_result_schema())
+        results = check_articles(self.checker, [_from_row(Article, row) for row in batch.to_pylist()])
+        return pa.Table.from_pylist([_to_row(r) for r in results], schema=_result_schema())
+
+
+def _cannot_connect(address: str | None, error: BaseException) -> str:
+    """Why ``ray.init`` could not join a cluster, and what to set where it wants a token."""
+    reasons = []
+    while error is not None and len(reasons) < 3:  # "Failed to connect ...", caused by "... token is missing"
+        text = getattr(error, "message", None) or str(error)
+        reasons.append(next((line for line in text.splitlines() if line.strip()), type(error).__name__))
+        error = error.__cause__
+    if os.environ.get("RAY_AUTH_MODE", "").lower() == "token":
+        hint = (
+            "RAY_AUTH_MODE=token is set: check that RAY_AUTH_TOKEN, or the file RAY_AUTH_TOKEN_PATH names "
+            "(~/.ray/auth_token by default), holds the cluster's token (`ray get-auth-token` on the head prints it)"
+        )
+    else:
+        hint = (
+            "a cluster that uses token authentication (Ray 2.52 and later) needs RAY_AUTH_MODE=token and its "
+            "token in RAY_AUTH_TOKEN, or in a file named by RAY_AUTH_TOKEN_PATH (`ray get-auth-token` on the head "
+            "prints it); see docs/batch.md"
+        )
+    return f"cannot connect to the Ray cluster at {address}: {': '.join(reasons)}; {hint}"
 
 
 def _run_ray(
@@ -103,7 +148,10 @@ def _run_ray(
         kwargs: dict[str, Any] = {"address": address, "logging_level": logging.WARNING}
         if address is None:  # a local cluster, started here and stopped at the end
             kwargs["include_dashboard"] = False
-        ray.init(**kwargs)
+        try:
+            ray.init(**kwargs)
+        except (ConnectionError, ray.exceptions.AuthenticationError) as e:
+            raise BatchError(_cannot_connect(address, e)) from e
         started = True
     ctx = ray.data.DataContext.get_current()
     saved = (ctx.execution_options.preserve_order, ctx.enable_progress_bars, ctx.target_max_block_size)
@@ -142,7 +190,7 @@ def _run_ray(
         )
         try:
             for batch in ds.iter_batches(batch_size=batch_size, batch_format="pyarrow"):
-                commit([ArticleResult(**row) for row in batch.to_pylist()])
+                commit([_from_row(ArticleResult, row) for row in batch.to_pylist()])
         except ray.exceptions.RayError as e:  # e.g. a worker that cannot load the model
             first = next((line for line in str(e).splitlines() if line.strip()), type(e).__name__)
             raise BatchError(f"the Ray pipeline failed: {first} (finished batches are saved; a rerun resumes)") from e
