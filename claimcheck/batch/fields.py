@@ -35,6 +35,7 @@ PREFIX = "archive_"
 #: Field metadata of a Parquet column that holds each value as JSON text (mixed or nested JSON values).
 JSON_ENCODING = {b"encoding": b"json"}
 _WWW = re.compile(r"^www\d?\.(?=.+\.)")  # www., www2. ...: as the outlet ratings' domain lookup strips them
+_HOST = re.compile(r"[\w.:-]+")  # a name (IDN letters too), an IPv4 or an IPv6 address
 
 
 def column_name(name: str) -> str:
@@ -45,17 +46,23 @@ def column_name(name: str) -> str:
     return PREFIX + name if base in COLUMNS else name
 
 
+def renamed(columns: list[str]) -> dict[str, str]:
+    """Which of these field columns are renamed fields: ``{"source": "archive_source"}``."""
+    return {c[len(PREFIX) :]: c for c in columns if c.startswith(PREFIX) and column_name(c[len(PREFIX) :]) == c}
+
+
 def outlet_of(url: str) -> str | None:
     """The outlet of a URL: its host, lower case, without port, user, trailing dot or a
     leading ``www.`` (``https://www.bbc.co.uk:443/news/x`` -> ``bbc.co.uk``); other
-    subdomains stay (``news.bbc.co.uk``). ``None`` when the URL has no host."""
+    subdomains stay (``news.bbc.co.uk``). ``None`` when the URL has no host (or one with
+    spaces or other characters no host name has)."""
     text = url.strip()
     try:
         host = urlsplit(text if "//" in text else "//" + text).hostname  # "bbc.co.uk/news" has no scheme
     except ValueError:  # e.g. a bad IPv6 literal
         return None
     host = (host or "").rstrip(".")
-    return _WWW.sub("", host) or None
+    return _WWW.sub("", host) if _HOST.fullmatch(host) else None
 
 
 def _clean(value: Any) -> Any:
