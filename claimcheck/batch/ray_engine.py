@@ -100,23 +100,22 @@ class _RayChecker:
 
 def _cannot_connect(address: str | None, error: BaseException) -> str:
     """Why ``ray.init`` could not join a cluster, and what to set where it wants a token."""
-    reasons = []
-    while error is not None and len(reasons) < 3:  # "Failed to connect ...", caused by "... token is missing"
-        text = getattr(error, "message", None) or str(error)
-        reasons.append(next((line for line in text.splitlines() if line.strip()), type(error).__name__))
-        error = error.__cause__
-    if os.environ.get("RAY_AUTH_MODE", "").lower() == "token":
-        hint = (
-            "RAY_AUTH_MODE=token is set: check that RAY_AUTH_TOKEN, or the file RAY_AUTH_TOKEN_PATH names "
-            "(~/.ray/auth_token by default), holds the cluster's token (`ray get-auth-token` on the head prints it)"
-        )
+    reason = next((line for line in str(error).splitlines() if line.strip()), type(error).__name__)
+    chain, cause = [], error
+    while cause is not None and len(chain) < 5:
+        chain.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    # Ray's own error for a missing or wrong token, raised as such or quoted in a RuntimeError's text
+    refused = any(type(e).__name__ == "AuthenticationError" or "InvalidAuthToken" in str(e) for e in chain)
+    token_set = os.environ.get("RAY_AUTH_MODE", "").lower() == "token"
+    where = "in RAY_AUTH_TOKEN, or in a file named by RAY_AUTH_TOKEN_PATH (`ray get-auth-token` on the head prints it)"
+    if refused and token_set:
+        hint = f"the cluster refused this client's token: put the cluster's token {where}"
+    elif refused:
+        hint = f"the cluster uses token authentication: set RAY_AUTH_MODE=token and put its token {where}"
     else:
-        hint = (
-            "a cluster that uses token authentication (Ray 2.52 and later) needs RAY_AUTH_MODE=token and its "
-            "token in RAY_AUTH_TOKEN, or in a file named by RAY_AUTH_TOKEN_PATH (`ray get-auth-token` on the head "
-            "prints it); see docs/batch.md"
-        )
-    return f"cannot connect to the Ray cluster at {address}: {': '.join(reasons)}; {hint}"
+        hint = f"if the cluster uses token authentication (Ray 2.52 and later), set RAY_AUTH_MODE=token and its token {where}"
+    return f"cannot connect to the Ray cluster at {address}: {reason}; {hint}; see docs/batch.md"
 
 
 def _run_ray(
