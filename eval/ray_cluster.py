@@ -76,7 +76,8 @@ class RayCluster:
         # no drain on SIGTERM: the nodes go at once when stopped
         node_env = {**self.env, "RAY_GRACEFUL_SHUTDOWN_DRAIN_TIMEOUT_S": "0"}
         try:
-            head = ["--head", f"--port={self.port}", "--include-dashboard=false", f"--temp-dir={self.folder}"]
+            head = ["--head", f"--port={self.port}", "--include-dashboard=false", f"--dashboard-port={_free_port()}"]
+            head.append(f"--temp-dir={self.folder}")
             self._node("head", head, node_env)
             for i in range(workers):
                 self._node(f"worker{i}", [f"--address={self.address}"], node_env)
