@@ -136,22 +136,21 @@ class _Writer:
                 kinds = merge_kinds(kinds, r.fields)
         return kinds
 
-    def field_names(self, declared: pa.Schema | None) -> list[str]:
-        """The columns of the archive's fields: as the input declares them, else as the rows hold them."""
-        return declared.names if declared is not None else list(self.state.get("fields", {}))
-
-    def finish(self, declared: pa.Schema | None) -> None:
-        """Make the output whole, then remove the ledger (and the staging file). ``declared``:
-        the fields' types where the input declares them (:meth:`BatchInput.fields_schema`)."""
+    def finish(self, declared: pa.Schema | None) -> list[str]:
+        """Make the output whole, then remove the ledger (and the staging file); the
+        columns of the archive's fields. ``declared``: their types where the input declares
+        them (:meth:`BatchInput.fields_schema`), else the kinds the rows had."""
         self.close()
+        kinds = self.state.get("fields", {})
         if self.fmt == "parquet":
-            fields = declared if declared is not None else kinds_schema(self.state.get("fields", {}))
+            fields = declared if declared is not None else kinds_schema(kinds)
             _to_parquet(self.staging, self.output, self.state.get("width", 0), fields)
         self.ledger.unlink()
         self.staging.unlink(missing_ok=True)
         if not self.state.get("errors_size"):
             self.errors.unlink()
         _fsync_dir(self.output.parent)
+        return declared.names if declared is not None else list(kinds)
 
     def close(self) -> None:
         """Release the files without finishing (a rerun resumes)."""

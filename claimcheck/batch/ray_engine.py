@@ -118,6 +118,24 @@ def _cannot_connect(address: str | None, error: BaseException) -> str:
     return f"cannot connect to the Ray cluster at {address}: {reason}; {hint}; see docs/batch.md"
 
 
+def _join(ray: Any, address: str | None) -> bool:
+    """Join the cluster at ``address`` (else ``$RAY_ADDRESS``, else a local one started here)
+    unless Ray is initialised in this process already; whether this call started it."""
+    if ray.is_initialized():
+        if address:
+            warnings.warn(f"Ray is already initialised in this process: address {address!r} is ignored", stacklevel=4)
+        return False
+    address = address or os.environ.get("RAY_ADDRESS") or None
+    kwargs: dict[str, Any] = {"address": address, "logging_level": logging.WARNING}
+    if address is None:  # a local cluster, started here and stopped at the end
+        kwargs["include_dashboard"] = False
+    try:
+        ray.init(**kwargs)
+    except (ConnectionError, ray.exceptions.AuthenticationError) as e:
+        raise BatchError(_cannot_connect(address, e)) from e
+    return True
+
+
 def _run_ray(
     src: inputs.BatchInput,
     start: Any,
@@ -138,20 +156,7 @@ def _run_ray(
     except ImportError:
         raise BatchError("engine 'ray' needs Ray: pip install 'claimcheck[ray]'") from None
     chunks = list(_ray_chunks(src, start))
-    started = False
-    if ray.is_initialized():
-        if address:
-            warnings.warn(f"Ray is already initialised in this process: address {address!r} is ignored", stacklevel=3)
-    else:
-        address = address or os.environ.get("RAY_ADDRESS") or None
-        kwargs: dict[str, Any] = {"address": address, "logging_level": logging.WARNING}
-        if address is None:  # a local cluster, started here and stopped at the end
-            kwargs["include_dashboard"] = False
-        try:
-            ray.init(**kwargs)
-        except (ConnectionError, ray.exceptions.AuthenticationError) as e:
-            raise BatchError(_cannot_connect(address, e)) from e
-        started = True
+    started = _join(ray, address)
     ctx = ray.data.DataContext.get_current()
     saved = (ctx.execution_options.preserve_order, ctx.enable_progress_bars, ctx.target_max_block_size)
     # quiet Ray Data's per-run notices (and the one that says its progress bars are off)

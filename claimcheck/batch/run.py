@@ -95,9 +95,7 @@ def run_batch(
                 if checker is None:
                     checker = Checker.load(model, scoring, ratings, precision)
                 _run_local(src, start, commit, checker, batch_size)
-            declared = src.fields_schema()
-            summary.fields = writer.field_names(declared)
-            writer.finish(declared)
+            summary.fields = writer.finish(src.fields_schema())
         finally:
             writer.close()
             summary.seconds = round(time.perf_counter() - started, 3)
