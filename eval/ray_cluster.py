@@ -58,17 +58,19 @@ class RayCluster:
     ``env`` is what a client needs to join: ``RAY_AUTH_MODE=token`` and the cluster's
     ``RAY_AUTH_TOKEN`` when ``token`` is set; ``address`` is the head's GCS address.
     ``HOME`` is a fresh folder, so no token of the user's (``~/.ray/auth_token``) is
-    read or written.
+    read or written. ``env``: more variables for the nodes (and so their workers) and clients.
     """
 
-    def __init__(self, workers: int = 1, cpus: int = 1, token: bool = True, timeout: float = 180.0):
+    def __init__(
+        self, workers: int = 1, cpus: int = 1, token: bool = True, timeout: float = 180.0, env: dict | None = None
+    ):
         self.folder = Path(tempfile.mkdtemp(prefix="cc-ray-", dir="/tmp"))  # short: Ray's socket paths are limited
         self.port = _free_port()
         self.address = f"127.0.0.1:{self.port}"
         self.token = secrets.token_hex(32) if token else None
         base = {k: v for k, v in os.environ.items() if not k.startswith(("RAY_AUTH", "RAY_ADDRESS"))}
         auth = {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": self.token} if token else {"RAY_AUTH_MODE": "disabled"}
-        self.env = {**base, "HOME": str(self.folder), "RAY_USAGE_STATS_ENABLED": "0", **auth}
+        self.env = {**base, "HOME": str(self.folder), "RAY_USAGE_STATS_ENABLED": "0", **auth, **(env or {})}
         self.cpus, self.timeout, self.procs = cpus, timeout, []
         self._start(workers)
 

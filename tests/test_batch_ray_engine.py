@@ -32,12 +32,12 @@ pytest.importorskip("ray")
 @pytest.fixture(scope="module")
 def cluster():
     """A head and one worker node, torn down at the end (also when a test fails)."""
+    # the nodes' workers import the claimcheck under test, as each node of a real cluster must have it
+    path = {"PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
     try:
-        started = ray_cluster.RayCluster(workers=1, cpus=1, token=ray_cluster.token_auth_supported())
+        started = ray_cluster.RayCluster(workers=1, cpus=1, token=ray_cluster.token_auth_supported(), env=path)
     except ray_cluster.RayCannotStart as e:
         pytest.skip(f"Ray cannot start a cluster here: {e}")
-    # the workers import the claimcheck under test, as each node of a real cluster must have it
-    started.env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
     try:
         yield started
     finally:
