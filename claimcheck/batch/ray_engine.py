@@ -129,9 +129,10 @@ def _join(ray: Any, address: str | None) -> bool:
     kwargs: dict[str, Any] = {"address": address, "logging_level": logging.WARNING}
     if address is None:  # a local cluster, started here and stopped at the end
         kwargs["include_dashboard"] = False
+    refused = getattr(ray.exceptions, "AuthenticationError", ConnectionError)  # Ray 2.52 and later
     try:
         ray.init(**kwargs)
-    except (ConnectionError, ray.exceptions.AuthenticationError) as e:
+    except (ConnectionError, refused) as e:
         raise BatchError(_cannot_connect(address, e)) from e
     return True
 
