@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from claimcheck.batch import run_batch
+from claimcheck.batch.ray_engine import _cannot_connect
 from claimcheck.pipeline import Checker
 from eval import ray_cluster
 
@@ -26,12 +27,12 @@ from .test_batch import ARTICLES
 
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
-pytest.importorskip("ray")
 
 
 @pytest.fixture(scope="module")
 def cluster():
     """A head and one worker node, torn down at the end (also when a test fails)."""
+    pytest.importorskip("ray")
     # the nodes' workers import the claimcheck under test, as each node of a real cluster must have it
     path = {"PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
     try:
@@ -101,3 +102,33 @@ def test_without_the_token_the_message_says_what_to_set(cluster, tmp_path: Path)
     done = batch(cluster, env, str(src), str(tmp_path / "claims.jsonl"), "-m", "baseline")
     assert done.returncode == 0, done.stderr[-3000:]
     assert (tmp_path / "claims.jsonl").stat().st_size > 0
+
+
+def test_the_message_tells_a_missing_token_from_a_wrong_one(monkeypatch: pytest.MonkeyPatch):
+    """Ray's errors as ray.init raises them: a ConnectionError caused by a RuntimeError quoting
+    Ray's AuthenticationError, or by a cluster that is not there."""
+
+    def failed(cause: str) -> ConnectionError:
+        try:
+            try:
+                raise RuntimeError(cause)
+            except RuntimeError as e:
+                raise ConnectionError("Failed to connect to Ray cluster at 10.0.0.5:6379") from e
+        except ConnectionError as e:
+            return e
+
+    refused = failed("Failed to connect to GCS. Last connection error: Traceback ...\n... InvalidAuthToken: missing")
+    monkeypatch.delenv("RAY_AUTH_MODE", raising=False)
+    message = _cannot_connect("head:6379", refused)
+    assert message.startswith("cannot connect to the Ray cluster at head:6379: Failed to connect to Ray cluster at")
+    assert (
+        "the cluster uses token authentication: set RAY_AUTH_MODE=token and put its token in RAY_AUTH_TOKEN" in message
+    )
+    monkeypatch.setenv("RAY_AUTH_MODE", "token")
+    assert "the cluster refused this client's token: put the cluster's token in RAY_AUTH_TOKEN" in _cannot_connect(
+        "head:6379", refused
+    )
+    monkeypatch.delenv("RAY_AUTH_MODE")
+    absent = _cannot_connect("head:6379", failed("Failed to connect to GCS within 60 seconds"))
+    assert "if the cluster uses token authentication (Ray 2.52 and later), set RAY_AUTH_MODE=token" in absent
+    assert "Traceback" not in message + absent
