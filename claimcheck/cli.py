@@ -402,6 +402,7 @@ class _RateColumn(ProgressColumn):
         "claimcheck batch archive/ claims.parquet",
         "claimcheck batch 'archive/**/*.txt' claims.jsonl --batch-size 32",
         "claimcheck batch articles.jsonl claims.parquet --engine ray --workers 8",
+        "claimcheck batch archive/ claims.parquet --path-fields outlet,date",
     )
 )
 def batch(
@@ -438,10 +439,18 @@ def batch(
     cpus_per_worker: Annotated[
         float, typer.Option(min=0.01, metavar="CPUS", help="CPUs each Ray worker asks for.")
     ] = 1.0,
+    path_fields: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAMES",
+            help="A folder input's first folders as fields of its rows: outlet,date for outlet/2024-05-01/x.txt.",
+        ),
+    ] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace a finished OUTPUT.")] = False,
 ) -> None:
     """Check an archive of articles into one row per claim; an interrupted run resumes when rerun."""
     from claimcheck.batch import run_batch
+    from claimcheck.batch.fields import renamed
 
     columns = (*Progress.get_default_columns()[:-1], MofNCompleteColumn(), _RateColumn(), TimeRemainingColumn())
     # on a stderr that is no terminal the bar draws nothing (rich would still end it with a blank line)
@@ -468,6 +477,7 @@ def batch(
                 address=address,
                 workers=workers,
                 cpus_per_worker=cpus_per_worker,
+                path_fields=path_fields.split(",") if path_fields else (),
                 overwrite=overwrite,
                 progress=on_progress,
             )
@@ -481,6 +491,9 @@ def batch(
     if summary.errors_path:
         line += f" (see {summary.errors_path})"
     err.print(escape(f"{line}; {summary.seconds:.1f} s, {rate:.1f} articles/s"), highlight=False)
+    if moved := renamed(summary.fields):
+        names = ", ".join(f"{old} as {new}" for old, new in moved.items())
+        err.print(escape(f"archive fields named like output columns are written as: {names}"), highlight=False)
 
 
 @app.command(

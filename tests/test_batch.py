@@ -6,6 +6,7 @@ these tests; the real articles are read from ../shared and the test skips withou
 
 from __future__ import annotations
 
+import datetime
 import gc
 import glob
 import json
@@ -593,20 +594,26 @@ def test_default_model_on_a_few_articles(checker: Checker, tmp_path: Path):
 def test_ray_engine_starts_and_stops_its_own_cluster(
     baseline: Checker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    """A JSONL input on a local cluster that run_batch starts (2 CPUs) and stops, asking for
-    more workers than fit: the bytes the local engine writes."""
+    """A JSONL input with the archive's fields on a local cluster that run_batch starts
+    (2 CPUs) and stops, asking for more workers than fit: the bytes the local engine writes."""
     ray = pytest.importorskip("ray")
     if ray.is_initialized():
         pytest.skip("a Ray cluster already runs in this process")
     monkeypatch.setattr(ray, "init", partial(ray.init, num_cpus=2, object_store_memory=150 * 1024 * 1024))
     monkeypatch.setattr(batch_inputs, "CHUNK_ARTICLES", 3)  # several read tasks
-    lines = [json.dumps({"id": name, "text": text}) for name, text in ARTICLES.items()]
+    lines = [
+        json.dumps({"id": name, "text": text, "url": f"https://www.news{i % 2}.example/{i}", "n": i, "score": "A"})
+        for i, (name, text) in enumerate(ARTICLES.items())
+    ]
     src = tmp_path / "articles.jsonl"
     src.write_text("\n".join([*lines[:3], "not JSON", "", *lines[3:]]) + "\n", encoding="utf-8")
     local, distributed = tmp_path / "local.jsonl", tmp_path / "ray.jsonl"
     run_batch(src, local, baseline, batch_size=2)
     summary = run_batch(src, distributed, model="baseline", engine="ray", workers=4, batch_size=2)
     assert distributed.read_bytes() == local.read_bytes()
+    rows = read_rows(distributed)
+    assert {(r["outlet"], r["archive_score"]) for r in rows} == {("news0.example", "A"), ("news1.example", "A")}
+    assert summary.fields == ["url", "n", "archive_score", "outlet"]
     assert read_errors(distributed) == read_errors(local) and len(read_errors(local)) == 1
     assert (summary.articles, summary.errors) == (len(ARTICLES), 1)
     assert not ray.is_initialized(), "the cluster run_batch started is stopped"
@@ -626,15 +633,28 @@ def test_ray_engine_matches_local_and_resumes(
 ):
     import pyarrow as pa
 
-    # Parquet input in row groups of 2, read tasks of whole row groups: the rows and errors of the local engine
+    # Parquet input in row groups of 2, read tasks of whole row groups: the rows and errors of the local engine,
+    # with the archive's fields in their types
     monkeypatch.setattr(batch_inputs, "CHUNK_ARTICLES", 3)
     texts = [*ARTICLES.values(), "   "]
     src = tmp_path / "articles.parquet"
-    pq.write_table(pa.table({"id": [f"d{i}" for i in range(len(texts))], "text": texts}), src, row_group_size=2)
+    n = len(texts)
+    table = pa.table(
+        {
+            "id": [f"d{i}" for i in range(n)],
+            "text": texts,
+            "date": pa.array([datetime.date(2024, 5, 1 + i) for i in range(n)], pa.date32()),
+            "section": pa.array(["local", "nature"] * (n // 2) + ["local"] * (n % 2)).dictionary_encode(),
+            "url": [f"https://www.outlet{i % 3}.example/a{i}" for i in range(n)],
+        }
+    )
+    pq.write_table(table, src, row_group_size=2)
     local, distributed = tmp_path / "local.parquet", tmp_path / "ray.parquet"
     run_batch(src, local, baseline, batch_size=2)
     summary = run_batch(src, distributed, model="baseline", engine="ray", workers=2, batch_size=2)
-    assert read_rows(distributed) == read_rows(local)
+    assert pq.read_table(distributed).equals(pq.read_table(local))
+    assert pq.read_table(distributed).schema.field("date").type == pa.date32()
+    assert {r["outlet"] for r in read_rows(distributed)} == {"outlet0.example", "outlet1.example", "outlet2.example"}
     assert read_errors(distributed) == read_errors(local) and len(read_errors(local)) == 1
     assert (summary.articles, summary.errors) == (len(texts) - 1, 1)
 

@@ -12,7 +12,9 @@ files, recursively, sorted; id = the path relative to the folder), a glob patter
 (``"archive/**/*.txt"``; id = the path), a JSONL file (``{"text": ..., "id": ...}`` a line;
 id defaults to the line number, from 1), a Parquet file (columns ``text`` and optional
 ``id``; id defaults to the row index, from 0), or, from Python, an iterable of
-``(id, text)`` pairs.
+``(id, text)`` pairs. The archive's fields (a JSONL object's other members, a Parquet
+file's other columns, a sidecar ``NAME.json`` beside an article file, named folders) go
+onto every row of their article, typed; see :mod:`claimcheck.batch.fields`.
 
 Output by extension, ``.jsonl`` or ``.parquet``, with the columns of :data:`COLUMNS`:
 ``reasons`` is a list of reason codes (a JSON array in JSONL, ``list<string>`` in

@@ -22,12 +22,13 @@ def check_articles(checker: Checker, articles: list[Article]) -> list[ArticleRes
             if isinstance(report, Exception):
                 errors[i] = f"{articles[i].id}: the checker failed: {type(report).__name__}: {report}"
             else:
-                rows[i] = _rows(articles[i].id, report)
-    return [ArticleResult(a.key, a.id, rows.get(i), errors.get(i)) for i, a in enumerate(articles)]
+                rows[i] = _rows(articles[i].id, report, articles[i].fields or {})
+    return [ArticleResult(a.key, a.id, rows.get(i), errors.get(i), a.fields) for i, a in enumerate(articles)]
 
 
-def _rows(article_id: str, report) -> list[bytes]:
-    return [_line({"article_id": article_id, **row}) for row in claim_rows(report)]
+def _rows(article_id: str, report, fields: dict[str, Any]) -> list[bytes]:
+    """The claim rows, each with the article's fields after the claim's columns."""
+    return [_line({"article_id": article_id, **row, **fields}) for row in claim_rows(report)]
 
 
 def _line(record: dict[str, Any]) -> bytes:

@@ -1,6 +1,6 @@
 """The inputs of a batch run: a folder, a glob pattern, a JSONL or Parquet file, or
 ``(id, text)`` pairs, each walked lazily in a fixed order from a place that a rerun or a
-Ray read task can start at."""
+Ray read task can start at; with each article, the archive's fields (:mod:`.fields`)."""
 
 from __future__ import annotations
 
@@ -13,19 +13,23 @@ from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 from itertools import chain, islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from claimcheck.batch.base import Article, BatchError, _pyarrow_parquet
+from claimcheck.batch.fields import archive_fields, parquet_fields, to_json_values
 from claimcheck.io.documents import InputError, article_text, decode_article, read_article
 from claimcheck.outputs import refuse_input_as_output
 from claimcheck.pipeline import clean_text
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 ARTICLE_SUFFIXES = frozenset({".txt", ".html", ".htm"})
 #: Articles per Ray read task (for Parquet, whole row groups of at least this many rows).
 CHUNK_ARTICLES = 256
 
 
-def _text_article(key: str, raw_id: Any, text: Any, name: str) -> Article:
+def _text_article(key: str, raw_id: Any, text: Any, name: str, fields: dict[str, Any] | None = None) -> Article:
     """An article from a JSONL or Parquet value, read with the rules of article files
     (not empty, not binary, HTML reduced to its text), or the error why not."""
     art_id = key if raw_id is None else clean_text(str(raw_id))
@@ -34,7 +38,7 @@ def _text_article(key: str, raw_id: Any, text: Any, name: str) -> Article:
     try:
         # lone surrogates go here already: Arrow (the Ray path) cannot hold them
         decoded = article_text(clean_text(text), name) if isinstance(text, str) else decode_article(text, name)
-        return Article(key, art_id, decoded)
+        return Article(key, art_id, decoded, fields=fields)
     except InputError as e:
         return Article(key, art_id, None, str(e))
 
@@ -49,11 +53,24 @@ def _jsonl_article(line: bytes, key: str, name: str) -> Article:
     raw_id = data.get("id")
     if raw_id is not None and (isinstance(raw_id, bool) or not isinstance(raw_id, str | int)):
         raise InputError(f"{name}: `id` must be a string or an integer")
-    return _text_article(key, raw_id, data.get("text"), name)
+    return _text_article(key, raw_id, data.get("text"), name, archive_fields(data, skip=("text", "id")))
 
 
-def _file_article(key: str, path: str) -> Article:
-    return Article(key, key, read_article(path))
+def _file_article(key: str, path: str, folders: dict[str, str]) -> Article:
+    """An article file, its fields from its folders (``path_fields``) and from its
+    sidecar, a JSON object in the file of the same name ending in ``.json``."""
+    text = read_article(path)
+    sidecar = os.path.splitext(path)[0] + ".json"
+    try:
+        with open(sidecar, "rb") as fh:
+            data = json.load(fh)
+    except FileNotFoundError:
+        data = {}
+    except ValueError as e:  # not JSON, or not UTF-8
+        raise InputError(f"{sidecar}: not valid JSON ({e})") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{sidecar}: expected a JSON object of the article's fields")
+    return Article(key, key, text, fields=archive_fields({**folders, **data}))
 
 
 def _walk(root: str, start: str = "", rel: str = "") -> Iterator[str]:
@@ -95,6 +112,11 @@ class BatchInput:
         """What rebuilds this input (see :func:`_input`) and what the ledger records."""
         return {"kind": self.kind, **asdict(self)}
 
+    def fields_schema(self) -> pa.Schema | None:
+        """The Arrow types of the archive's fields, where the input declares them
+        (Parquet); ``None`` where the run learns them from the values (JSON)."""
+        return None
+
     def count(self) -> int | None:
         """The number of articles, for the progress bar."""
         return sum(1 for _ in self.keys())
@@ -128,12 +150,15 @@ class BatchInput:
 class FilesInput(BatchInput):
     """A folder's article files (``pattern`` ``None``; ids relative to it), or the files a
     glob pattern matches: ``root`` is the pattern's folder, ``prefix`` that folder as
-    written (ids start with it) and ``pattern`` the rest. ``exclude``: paths never read."""
+    written (ids start with it) and ``pattern`` the rest. ``exclude``: paths never read.
+    ``path_fields``: names for the first folders of a path under ``root``
+    (``["outlet", "date"]`` for ``bbc.co.uk/2024-05-01/ferry.txt``)."""
 
     root: str
     prefix: str = ""
     pattern: str | None = None
     exclude: list[str] = field(default_factory=list)
+    path_fields: list[str] = field(default_factory=list)
     kind = "files"
 
     def keys(self, start: Any = None) -> Iterator[tuple[str, Any, bool]]:
@@ -148,7 +173,8 @@ class FilesInput(BatchInput):
 
     def _records(self, start: Any) -> Iterator[tuple[str, str, Callable[[], Article]]]:
         for key, rel, _ in self.keys(start):
-            yield key, key, partial(_file_article, key, os.path.join(self.root, rel))
+            folders = dict(zip(self.path_fields, map(clean_text, rel.split("/")[:-1]), strict=False))
+            yield key, key, partial(_file_article, key, os.path.join(self.root, rel), folders)
 
     def paths(self) -> Iterator[str]:
         return (os.path.join(self.root, rel) for _, rel, _ in self.keys())
@@ -212,7 +238,13 @@ class ParquetInput(BatchInput):
         kind = schema.field("text").type
         if kind not in (pa.string(), pa.large_string(), pa.binary(), pa.large_binary()):
             raise BatchError(f"{self.path}: the `text` column holds {kind}, not strings")
-        self.columns = ["text", "id"] if "id" in schema.names else ["text"]
+        try:
+            self.fields, self.fill_outlet = parquet_fields(schema, skip=("text", "id"))
+        except BatchError as e:
+            raise BatchError(f"{self.path}: {e}") from None
+
+    def fields_schema(self) -> pa.Schema:
+        return self.fields
 
     def count(self) -> int:
         return self.file.metadata.num_rows
@@ -240,14 +272,16 @@ class ParquetInput(BatchInput):
         if not groups:
             return
         row = groups[0][1]
-        batches = self.file.iter_batches(CHUNK_ARTICLES, row_groups=[g for g, _, _ in groups], columns=self.columns)
-        for batch in batches:
+        for batch in self.file.iter_batches(CHUNK_ARTICLES, row_groups=[g for g, _, _ in groups]):
             texts = batch.column("text").cast(pa.large_binary()).to_pylist()  # bytes: no str to encode again
-            ids = batch.column("id").to_pylist() if "id" in self.columns else [None] * len(texts)
-            for text, raw_id in zip(texts, ids, strict=True):
+            ids = batch.column("id").to_pylist() if "id" in batch.schema.names else [None] * len(texts)
+            names = [n for n in batch.schema.names if n not in ("text", "id")]
+            values = [to_json_values(batch.column(n)) for n in names]
+            for i, (text, raw_id) in enumerate(zip(texts, ids, strict=True)):
                 if row >= row0:
                     key, name = str(row), f"{self.path}[{row}]"
-                    yield key, name, partial(_text_article, key, raw_id, text, name)
+                    fields = archive_fields({n: v[i] for n, v in zip(names, values, strict=True)}, (), self.fill_outlet)
+                    yield key, name, partial(_text_article, key, raw_id, text, name, fields)
                 row += 1
 
 
@@ -283,16 +317,24 @@ def _input(spec: dict[str, Any]) -> BatchInput:
     return _INPUTS[spec["kind"]](**{k: v for k, v in spec.items() if k != "kind"})
 
 
-def open_input(source: str | Path | Iterable[tuple[str, str]], exclude: Iterable[Path] = ()) -> BatchInput:
+def open_input(
+    source: str | Path | Iterable[tuple[str, str]], exclude: Iterable[Path] = (), path_fields: Iterable[str] = ()
+) -> BatchInput:
     """The input for a folder, glob pattern, ``.jsonl`` or ``.parquet`` path, or an
     iterable of ``(id, text)`` pairs. ``exclude``: files never to read (the run's own output):
-    an input file that is one of them is refused (:func:`refuse_input_as_output`)."""
+    an input file that is one of them is refused (:func:`refuse_input_as_output`).
+    ``path_fields``: names for the first folders of each file's path (folder and glob only)."""
+    path_fields = list(path_fields)
+    if any(not name or "/" in name for name in path_fields) or len(set(path_fields)) < len(path_fields):
+        raise BatchError(f"path fields {','.join(path_fields)!r}: give distinct names, such as outlet,date")
+    if path_fields and (not isinstance(source, str | Path) or Path(source).is_file()):
+        raise BatchError("path fields name the folders of a folder or glob input; this input has none")
     if not isinstance(source, str | Path):
         return ItemsInput(source)
     skip = sorted(str(Path(p).resolve()) for p in exclude)
     path = Path(source)
     if path.is_dir():
-        return FilesInput(str(path.resolve()))
+        return FilesInput(str(path.resolve()), path_fields=path_fields)
     if path.is_file():
         refuse_input_as_output([path], *exclude)
         suffix = path.suffix.lower()
@@ -305,7 +347,7 @@ def open_input(source: str | Path | Iterable[tuple[str, str]], exclude: Iterable
         parts = str(source).split("/")
         literal = next(i for i, part in enumerate(parts) if globlib.has_magic(part))
         prefix = "/".join(parts[:literal]) + "/" if literal else ""
-        return FilesInput(str(Path(prefix or ".").resolve()), prefix, "/".join(parts[literal:]), skip)
+        return FilesInput(str(Path(prefix or ".").resolve()), prefix, "/".join(parts[literal:]), skip, path_fields)
     raise BatchError(f"{path}: no such file or folder")
 
 

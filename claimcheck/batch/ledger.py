@@ -10,22 +10,30 @@ import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock, Timeout
 
 from claimcheck.batch.base import ArticleResult, BatchError, _pyarrow_parquet
 from claimcheck.batch.checking import _line
+from claimcheck.batch.fields import field_array, kinds_schema, merge_kinds
 from claimcheck.batch.output import output_schema
 from claimcheck.files import fsync_dir as _fsync_dir
 
-#: 3: rows gained the ``content`` and ``quote_kind`` columns; an older run's rows are of another shape, so its
-#: ledger is not resumed (a JSONL output is refused, a Parquet run starts afresh)
-LEDGER_VERSION = 3
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+#: 3: rows gained the ``content`` and ``quote_kind`` columns; 4: rows carry the archive's fields, and the
+#: ledger their JSON kinds. An older run's rows are of another shape, so its ledger is not resumed (a JSONL
+#: output is refused, a Parquet run starts afresh)
+LEDGER_VERSION = 4
 #: JSON bytes read per Parquet row group when the staging file becomes the output
 #: (more when one row's line is longer).
 STAGING_BLOCK_BYTES = 16 << 20
+#: Rows per Parquet row group when the rows carry archive fields (read in Python, not by Arrow's JSON reader).
+FIELDS_BLOCK_ROWS = 8192
 
 
 def _append(fh, data: bytes) -> int:
@@ -116,19 +124,33 @@ class _Writer:
             "size": _append(self.out, b"".join(rows)),
             "errors_size": _append(self.err, b"".join(errors)),
             "width": max([self.state.get("width", 0), *map(len, rows)]),  # the longest row's line
+            "fields": self.kinds(results),  # the JSON kinds of the archive's fields in the rows so far
         }
         _append(self.log, _line(self.state))
 
-    def finish(self) -> None:
-        """Make the output whole, then remove the ledger (and the staging file)."""
+    def kinds(self, results: list[ArticleResult]) -> dict[str, str]:
+        """The kinds of the archive's fields so far, widened by those of a batch's rows."""
+        kinds = self.state.get("fields", {})
+        for r in results:
+            if r.rows and r.fields:
+                kinds = merge_kinds(kinds, r.fields)
+        return kinds
+
+    def finish(self, declared: pa.Schema | None) -> list[str]:
+        """Make the output whole, then remove the ledger (and the staging file); the
+        columns of the archive's fields. ``declared``: their types where the input declares
+        them (:meth:`BatchInput.fields_schema`), else the kinds the rows had."""
         self.close()
+        kinds = self.state.get("fields", {})
         if self.fmt == "parquet":
-            _to_parquet(self.staging, self.output, self.state.get("width", 0))
+            fields = declared if declared is not None else kinds_schema(kinds)
+            _to_parquet(self.staging, self.output, self.state.get("width", 0), fields)
         self.ledger.unlink()
         self.staging.unlink(missing_ok=True)
         if not self.state.get("errors_size"):
             self.errors.unlink()
         _fsync_dir(self.output.parent)
+        return declared.names if declared is not None else list(kinds)
 
     def close(self) -> None:
         """Release the files without finishing (a rerun resumes)."""
@@ -145,17 +167,35 @@ def _configs_agree(old: dict[str, Any], new: dict[str, Any]) -> bool:
     return all(old.get(k) == new.get(k) or old.get(k) is None or new.get(k) is None for k in {*old, *new})
 
 
-def _to_parquet(staging: Path, output: Path, width: int) -> None:
+def _rows_table(lines: list[bytes], fields: pa.Schema) -> pa.Table:
+    """Rows as a table of the output's columns and the archive's fields (see :func:`field_array`)."""
+    import pyarrow as pa
+
+    rows = [json.loads(line) for line in lines]
+    table = pa.Table.from_pylist(rows, schema=output_schema())
+    for field in fields:
+        table = table.append_column(field, field_array([r.get(field.name) for r in rows], field))
+    return table
+
+
+def _to_parquet(staging: Path, output: Path, width: int, fields: pa.Schema) -> None:
     """Stream the staging JSONL into ``output``: written beside it, fsynced, renamed, and
-    the folder fsynced, so that ``output`` only ever appears whole."""
+    the folder fsynced, so that ``output`` only ever appears whole. Rows without archive
+    fields go through Arrow's JSON reader; with them, a block of lines at a time through
+    :func:`_rows_table`, which casts each field back to its type."""
+    import pyarrow as pa
     import pyarrow.json as pj
 
     pq = _pyarrow_parquet()
     schema = output_schema()
     tmp = output.with_name(f".{output.name}.tmp")
     try:
-        with pq.ParquetWriter(tmp, schema) as writer:
-            if staging.stat().st_size:  # the JSON reader refuses an empty file
+        with pq.ParquetWriter(tmp, pa.schema([*schema, *fields])) as writer:
+            if len(fields):
+                with staging.open("rb") as fh:
+                    while block := list(islice(fh, FIELDS_BLOCK_ROWS)):
+                        writer.write_table(_rows_table(block, fields))
+            elif staging.stat().st_size:  # the JSON reader refuses an empty file
                 reader = pj.open_json(
                     staging,
                     read_options=pj.ReadOptions(block_size=max(STAGING_BLOCK_BYTES, width)),

@@ -27,15 +27,39 @@ RAY_BLOCK_BYTES = 1 << 20
 def _article_schema() -> pa.Schema:
     import pyarrow as pa
 
-    return pa.schema([("key", pa.string()), ("id", pa.string()), ("text", pa.string()), ("error", pa.string())])
+    return pa.schema(
+        [
+            ("key", pa.string()),
+            ("id", pa.string()),
+            ("text", pa.string()),
+            ("error", pa.string()),
+            ("fields", pa.string()),
+        ]
+    )
 
 
 def _result_schema() -> pa.Schema:
     import pyarrow as pa
 
     return pa.schema(
-        [("key", pa.string()), ("id", pa.string()), ("rows", pa.list_(pa.binary())), ("error", pa.string())]
+        [
+            ("key", pa.string()),
+            ("id", pa.string()),
+            ("rows", pa.list_(pa.binary())),
+            ("error", pa.string()),
+            ("fields", pa.string()),
+        ]
     )
+
+
+def _to_row(item: Article | ArticleResult) -> dict[str, Any]:
+    """An article or result as a row of its Ray schema: the archive's fields as JSON text."""
+    return {**asdict(item), "fields": None if item.fields is None else json.dumps(item.fields)}
+
+
+def _from_row(kind: type[Article] | type[ArticleResult], row: dict[str, Any]) -> Any:
+    fields = row.pop("fields")
+    return kind(**row, fields=None if fields is None else json.loads(fields))
 
 
 def _ray_chunks(src: inputs.BatchInput, start: Any) -> Iterator[dict[str, str]]:
@@ -58,7 +82,7 @@ def _ray_read(batch: pa.Table, spec: dict[str, Any]) -> Iterator[pa.Table]:
     src = inputs._input(spec)
     for chunk in map(json.loads, batch.column("chunk").to_pylist()):
         for article in src.read(chunk["start"], chunk["count"]):
-            yield pa.Table.from_pylist([asdict(article)], schema=_article_schema())
+            yield pa.Table.from_pylist([_to_row(article)], schema=_article_schema())
 
 
 class _RayChecker:
@@ -70,8 +94,47 @@ class _RayChecker:
     def __call__(self, batch: pa.Table) -> pa.Table:
         import pyarrow as pa
 
-        results = check_articles(self.checker, [Article(**row) for row in batch.to_pylist()])
-        return pa.Table.from_pylist([asdict(r) for r in results], schema=_result_schema())
+        results = check_articles(self.checker, [_from_row(Article, row) for row in batch.to_pylist()])
+        return pa.Table.from_pylist([_to_row(r) for r in results], schema=_result_schema())
+
+
+def _cannot_connect(address: str | None, error: BaseException) -> str:
+    """Why ``ray.init`` could not join a cluster, and what to set where it wants a token."""
+    reason = next((line for line in str(error).splitlines() if line.strip()), type(error).__name__)
+    chain, cause = [], error
+    while cause is not None and len(chain) < 5:
+        chain.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    # Ray's own error for a missing or wrong token, raised as such or quoted in a RuntimeError's text
+    refused = any(type(e).__name__ == "AuthenticationError" or "InvalidAuthToken" in str(e) for e in chain)
+    token_set = os.environ.get("RAY_AUTH_MODE", "").lower() == "token"
+    where = "in RAY_AUTH_TOKEN, or in a file named by RAY_AUTH_TOKEN_PATH (`ray get-auth-token` on the head prints it)"
+    if refused and token_set:
+        hint = f"the cluster refused this client's token: put the cluster's token {where}"
+    elif refused:
+        hint = f"the cluster uses token authentication: set RAY_AUTH_MODE=token and put its token {where}"
+    else:
+        hint = f"if the cluster uses token authentication (Ray 2.52 and later), set RAY_AUTH_MODE=token and its token {where}"
+    return f"cannot connect to the Ray cluster at {address}: {reason}; {hint}; see docs/batch.md"
+
+
+def _join(ray: Any, address: str | None) -> bool:
+    """Join the cluster at ``address`` (else ``$RAY_ADDRESS``, else a local one started here)
+    unless Ray is initialised in this process already; whether this call started it."""
+    if ray.is_initialized():
+        if address:
+            warnings.warn(f"Ray is already initialised in this process: address {address!r} is ignored", stacklevel=4)
+        return False
+    address = address or os.environ.get("RAY_ADDRESS") or None
+    kwargs: dict[str, Any] = {"address": address, "logging_level": logging.WARNING}
+    if address is None:  # a local cluster, started here and stopped at the end
+        kwargs["include_dashboard"] = False
+    refused = getattr(ray.exceptions, "AuthenticationError", ConnectionError)  # Ray 2.52 and later
+    try:
+        ray.init(**kwargs)
+    except (ConnectionError, refused) as e:
+        raise BatchError(_cannot_connect(address, e)) from e
+    return True
 
 
 def _run_ray(
@@ -94,17 +157,7 @@ def _run_ray(
     except ImportError:
         raise BatchError("engine 'ray' needs Ray: pip install 'claimcheck[ray]'") from None
     chunks = list(_ray_chunks(src, start))
-    started = False
-    if ray.is_initialized():
-        if address:
-            warnings.warn(f"Ray is already initialised in this process: address {address!r} is ignored", stacklevel=3)
-    else:
-        address = address or os.environ.get("RAY_ADDRESS") or None
-        kwargs: dict[str, Any] = {"address": address, "logging_level": logging.WARNING}
-        if address is None:  # a local cluster, started here and stopped at the end
-            kwargs["include_dashboard"] = False
-        ray.init(**kwargs)
-        started = True
+    started = _join(ray, address)
     ctx = ray.data.DataContext.get_current()
     saved = (ctx.execution_options.preserve_order, ctx.enable_progress_bars, ctx.target_max_block_size)
     # quiet Ray Data's per-run notices (and the one that says its progress bars are off)
@@ -142,7 +195,7 @@ def _run_ray(
         )
         try:
             for batch in ds.iter_batches(batch_size=batch_size, batch_format="pyarrow"):
-                commit([ArticleResult(**row) for row in batch.to_pylist()])
+                commit([_from_row(ArticleResult, row) for row in batch.to_pylist()])
         except ray.exceptions.RayError as e:  # e.g. a worker that cannot load the model
             first = next((line for line in str(e).splitlines() if line.strip()), type(e).__name__)
             raise BatchError(f"the Ray pipeline failed: {first} (finished batches are saved; a rerun resumes)") from e

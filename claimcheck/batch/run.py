@@ -35,6 +35,7 @@ def run_batch(
     address: str | None = None,
     workers: int | None = None,
     cpus_per_worker: float = 1.0,
+    path_fields: Iterable[str] = (),
     overwrite: bool = False,
     progress: Progress | None = None,
 ) -> BatchSummary:
@@ -51,6 +52,8 @@ def run_batch(
         address: the Ray cluster to join (default: ``$RAY_ADDRESS``, else start a local one).
         workers: the most Ray workers, each loading the model once (default: the cluster's
             CPUs divided by ``cpus_per_worker``).
+        path_fields: names for the first folders of each article's path, as fields of its
+            rows (a folder or glob input; ``["outlet", "date"]`` for ``bbc.co.uk/2024-05-01/x.txt``).
         overwrite: replace a finished output (and start afresh over an unfinished one).
         progress: called as ``progress(done, total)`` at the start and after each batch,
             ``done`` counting articles finished by earlier runs too; ``total`` may be ``None``.
@@ -60,7 +63,7 @@ def run_batch(
         OutputError: an output (or a file beside it) that cannot be written or is one of the inputs.
         KeyboardInterrupt: as raised; committed batches are kept and a rerun resumes.
     """
-    output, ratings, fmt, src = _open_run(source, output, scoring, ratings, checker, batch_size, engine)
+    output, ratings, fmt, src = _open_run(source, output, scoring, ratings, checker, batch_size, engine, path_fields)
     config = _config(checker, model, scoring, ratings, precision)
     header = {"claimcheck_batch": LEDGER_VERSION, "input": src.spec(), "format": fmt, "config": config}
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -92,7 +95,7 @@ def run_batch(
                 if checker is None:
                     checker = Checker.load(model, scoring, ratings, precision)
                 _run_local(src, start, commit, checker, batch_size)
-            writer.finish()
+            summary.fields = writer.finish(src.fields_schema())
         finally:
             writer.close()
             summary.seconds = round(time.perf_counter() - started, 3)
@@ -108,6 +111,7 @@ def _open_run(
     checker: Checker | None,
     batch_size: int,
     engine: str,
+    path_fields: Iterable[str],
 ) -> tuple[Path, list[str | Path], str, BatchInput]:
     """Check the options and open the input, before any file is touched or the model loads:
     the output as a path, the ratings as a list, the output's format and the input. The
@@ -131,7 +135,7 @@ def _open_run(
     lock = output.with_name(output.name + ".lock")
     for path in (output, *beside, lock):
         check_writable(path)
-    src = open_input(source, exclude=own)
+    src = open_input(source, exclude=own, path_fields=path_fields)
     refuse_input_as_output(chain(src.paths(), [scoring], ratings), *own, lock)
     if engine == "ray":
         if checker is not None:
