@@ -450,7 +450,6 @@ def batch(
 ) -> None:
     """Check an archive of articles into one row per claim; an interrupted run resumes when rerun."""
     from claimcheck.batch import run_batch
-    from claimcheck.batch.fields import renamed
 
     columns = (*Progress.get_default_columns()[:-1], MofNCompleteColumn(), _RateColumn(), TimeRemainingColumn())
     # on a stderr that is no terminal the bar draws nothing (rich would still end it with a blank line)
@@ -483,6 +482,13 @@ def batch(
             )
         except KeyboardInterrupt:
             raise _fail("interrupted; finished batches are saved: rerun the same command to resume", 130) from None
+    _print_batch_summary(summary, output)
+
+
+def _print_batch_summary(summary: Any, output: Path) -> None:
+    """The closing line of ``batch``, and the archive fields it had to rename."""
+    from claimcheck.batch.fields import renamed
+
     rate = summary.articles / summary.seconds if summary.seconds else 0.0
     line = f"{plural(summary.articles, 'article')} checked, {plural(summary.claims, 'claim')} written to {output}"
     if summary.skipped:

@@ -307,5 +307,5 @@ def test_train_names_the_known_architectures_and_what_one_cannot_do(tmp_path):
     with pytest.raises(ConfigError, match=r"unknown architecture 'crf.v9' \(known: baseline.v1, tagger.v1\)"):
         train_from_config(config)
     config.write_text("architecture: baseline.v1\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="architecture baseline.v1 has no continue"):
+    with pytest.raises(ConfigError, match=r"architecture baseline\.v1 has no continue"):
         continue_from_config(config, tmp_path / "new.jsonl")

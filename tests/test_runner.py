@@ -1,6 +1,7 @@
 """The library runner under 'claimcheck check': files checked several at a time, in order."""
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -41,7 +42,9 @@ def test_articles_are_checked_several_at_a_time_and_come_back_in_order(files):
     assert [c.name for c in out] == files
     assert [c.report.id for c in out] == ["a0", "a1", "a2", "a3", "a4"]
     alone = Checker(load_model("baseline"))
-    assert [c.report for c in out] == [alone.check(open(f).read(), id=f"a{i}") for i, f in enumerate(files)]
+    assert [c.report for c in out] == [
+        alone.check(Path(f).read_text(encoding="utf-8"), id=f"a{i}") for i, f in enumerate(files)
+    ]
 
 
 def test_an_unreadable_file_keeps_its_place_and_costs_no_other(files, tmp_path):
@@ -75,7 +78,7 @@ def test_what_is_read_is_checked_before_a_slow_input(files, tmp_path):
         if name == str(fifo):
             assert [c.name for c in done] == files[:2], "the articles before the FIFO are out first"
             return ARTICLE.format(n=99)
-        return open(name, encoding="utf-8").read()
+        return Path(name).read_text(encoding="utf-8")
 
     for item in check_files([*files[:2], str(fifo), files[2]], lambda: checker, read=read):
         done.append(item)
