@@ -24,6 +24,9 @@ def test_bench_reports_pipeline_encoder_limit_startup_and_profile(tmp_path, caps
     # the reference: a bare pass over the text itself, each piece once
     assert 0 < report["text_pieces"] <= report["pieces"] and report["pipeline_over_text_pass"] > 0
     assert report["import_seconds"] > 0 and report["load_seconds"] > 0 and report["peak_rss_mb"] > 0
+    # the start-up ratio: claimcheck check of one line over a bare import torch (reported, not asserted)
+    assert report["check_over_import_torch"] > 0 and report["check_over_import_torch_cpu"] > 0
+    assert report["startup_imported"] == []  # nothing of eval.bench.DEFERRED: no transformers, no compiler
     if report["bf16_supported"]:
         assert report["fp32_fallback"]["articles_per_s"] > 0
     assert "TransformerAttributionModel.encode" in profile.read_text()

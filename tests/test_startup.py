@@ -1,5 +1,6 @@
-"""Start-up: what loading the model imports, the fitted type head without scikit-learn,
-the base encoder built without AutoModel, and the CLI's "Loading model" line."""
+"""Start-up: what loading the model and ``claimcheck check`` import, the fitted type head without
+scikit-learn, the base encoder and its word pieces without transformers (the same to the bit),
+and the CLI's "Loading model" line."""
 
 from __future__ import annotations
 
@@ -16,7 +17,20 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 #: what a model load must not import: training, data-set and table libraries (about a second each)
-DEFERRED = ("sklearn", "pandas", "pyarrow", "datasets", "peft", "scipy.stats")
+#: and transformers (1.5 s: the shipped models' encoder and word pieces are built without it),
+#: torch's compiler (1.3 s: transformers imports it, so do layers made on the meta device) and
+#: ``scipy.special`` (0.2 s); as ``eval/bench.py`` lists them
+DEFERRED = (
+    "sklearn",
+    "pandas",
+    "pyarrow",
+    "datasets",
+    "peft",
+    "scipy.stats",
+    "scipy.special",
+    "transformers",
+    "torch._dynamo",
+)
 # Made-up article text, written for these tests.
 ARTICLE = "According to Mayor Lena Fairweather, the ferry terminal will open in June.\n"
 
@@ -130,27 +144,80 @@ def test_type_head_balanced_weights_each_type_alike(tmp_path):
     assert SpanTypeHead.load(tmp_path).class_weight == "balanced"
 
 
-# -- the base encoder without AutoModel -------------------------------------------------------
+# -- the base encoder and its word pieces without transformers -----------------------------------
+
+#: made-up sentences of different lengths (a padded batch), with the characters that tokenizers
+#: treat specially: accents, curly quotes, a ligature, emoji, right-to-left script, CJK, controls
+SENTENCES = [
+    "The mayor said the pier will reopen in May.",
+    "“We’re not done,” said Zoë Brandt-Okafor, the café’s owner — the ﬁrst of 3 ﬂoors. 👩‍👩‍👧 🇯🇵",
+    "Officials in مرحبا and שלום spoke to 中文 reporters\u00a0today\x07 e\u0301\u200b.",
+]
 
 
-def _encode(encoder, tokenizer):
+def _reference(folder):
+    from transformers import AutoModel, AutoTokenizer
+
+    return AutoModel.from_pretrained(str(folder)).eval(), AutoTokenizer.from_pretrained(str(folder))
+
+
+def _batch(tokenizer, texts=SENTENCES):
     import torch
 
-    ids = torch.tensor([tokenizer("The mayor said the pier will reopen in May.")["input_ids"]])
+    rows = [tokenizer(t)["input_ids"] for t in texts]
+    width = max(map(len, rows))
+    ids = torch.tensor([r + [tokenizer.pad_token_id] * (width - len(r)) for r in rows])
+    mask = torch.tensor([[1] * len(r) + [0] * (width - len(r)) for r in rows])
+    return ids, mask
+
+
+def _same_hidden_states(ours, theirs, ids, mask, precisions=(False, True)) -> bool:
+    """Equal to the bit on the batch, given ids or embeddings, padded or not, in fp32 and bf16 autocast."""
+    import torch
+
     with torch.inference_mode():
-        return encoder(input_ids=ids, attention_mask=torch.ones_like(ids)).last_hidden_state
+        for bf16 in precisions:
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+                embeds = theirs.get_input_embeddings()(ids)
+                for i, m in ((ids, mask), (ids[:1, : int(mask[0].sum())], mask[:1, : int(mask[0].sum())])):
+                    if not torch.equal(
+                        ours(input_ids=i, attention_mask=m).last_hidden_state,
+                        theirs(input_ids=i, attention_mask=m).last_hidden_state,
+                    ):
+                        return False
+                if not torch.equal(
+                    ours(inputs_embeds=embeds, attention_mask=mask).last_hidden_state,
+                    theirs(inputs_embeds=embeds, attention_mask=mask).last_hidden_state,
+                ):
+                    return False
+    return True
 
 
-def test_base_encoder_is_the_one_from_pretrained_gives(tiny_encoder, tmp_path):
+def _int8(encoder):
+    import copy
+    import warnings
+
+    import torch
+    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return quantize_dynamic(
+            copy.deepcopy(encoder), {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8
+        )
+
+
+def test_base_encoder_is_transformers_bert_to_the_bit(tiny_encoder, tmp_path):
     import shutil
 
     import torch
     from safetensors.torch import load_file, save_file
-    from transformers import AutoModel
 
-    from claimcheck.models.tagger import _bert_from_weights, load_encoder
+    from claimcheck.models.bert import BertEncoder
+    from claimcheck.models.tagger import load_encoder
+    from claimcheck.models.wordpieces import WordPieces
 
-    reference = AutoModel.from_pretrained(str(tiny_encoder)).eval()
+    reference, reference_tokenizer = _reference(tiny_encoder)
     # as old transformers saved BERT: with the position_ids buffer among the weights
     old_style = tmp_path / "old-style"
     shutil.copytree(tiny_encoder, old_style)
@@ -158,13 +225,31 @@ def test_base_encoder_is_the_one_from_pretrained_gives(tiny_encoder, tmp_path):
     weights["embeddings.position_ids"] = torch.arange(512).unsqueeze(0)
     save_file(weights, str(old_style / "model.safetensors"))
     for folder in (tiny_encoder, old_style):
-        assert _bert_from_weights(folder) is not None  # the direct path, not the fallback
         encoder, tokenizer = load_encoder(folder)
+        assert isinstance(encoder, BertEncoder) and isinstance(tokenizer, WordPieces)  # not the fallback
         assert not encoder.training
-        assert encoder.config._attn_implementation == reference.config._attn_implementation
         got, want = encoder.state_dict(), reference.state_dict()
         assert set(got) == set(want) and all(torch.equal(got[k], want[k]) for k in want)
-        assert torch.equal(_encode(encoder, tokenizer), _encode(reference, tokenizer))
+        ids, mask = _batch(tokenizer)
+        assert torch.equal(ids, _batch(reference_tokenizer)[0]) and not mask.all()
+        assert _same_hidden_states(encoder, reference, ids, mask)
+        assert _same_hidden_states(_int8(encoder), _int8(reference), ids, mask, precisions=(False,))
+
+
+def test_shipped_encoder_is_transformers_bert_to_the_bit(checker):
+    """The default model's own fine-tuned weights, on its own windows of an article."""
+    from transformers import BertConfig, BertModel
+
+    from claimcheck.models.encoders import encoder_path
+    from claimcheck.models.tagger import pad_batch
+
+    model = checker.model
+    reference = BertModel(BertConfig.from_json_file(str(encoder_path(model.settings["base_encoder"]) / "config.json")))
+    reference.load_state_dict(model.network.encoder.state_dict())
+    windows = model.windows(" ".join([ARTICLE.strip(), *SENTENCES] * 12))
+    assert len(windows) > 1
+    ids, mask, _ = pad_batch(windows, model.tokenizer.pad_token_id)
+    assert _same_hidden_states(model.network.encoder, reference.eval(), ids, mask)
 
 
 def test_base_encoder_that_does_not_fit_goes_through_from_pretrained(tiny_encoder, tmp_path):
@@ -174,17 +259,100 @@ def test_base_encoder_that_does_not_fit_goes_through_from_pretrained(tiny_encode
     import torch
     from safetensors.torch import load_file, save_file
 
-    from claimcheck.models.tagger import _bert_from_weights, load_encoder
+    from claimcheck.models.bert import load_bert
+    from claimcheck.models.tagger import load_encoder
 
     folder = tmp_path / "prefixed"
     shutil.copytree(tiny_encoder, folder)
     weights = load_file(str(folder / "model.safetensors"))
     save_file({f"bert.{k}": v for k, v in weights.items()}, str(folder / "model.safetensors"))
-    assert _bert_from_weights(folder) is None
+    assert load_bert(folder) is None
     encoder, _ = load_encoder(folder)
     assert torch.equal(
         encoder.state_dict()["embeddings.word_embeddings.weight"], weights["embeddings.word_embeddings.weight"]
     )
+
+
+def test_other_encoders_and_tokenizers_go_through_transformers(tiny_mpnet, tiny_encoder, tmp_path):
+    import shutil
+
+    from transformers import PreTrainedModel
+
+    from claimcheck.models.bert import load_bert
+    from claimcheck.models.tagger import load_encoder
+    from claimcheck.models.wordpieces import load_wordpieces
+
+    assert load_bert(tiny_mpnet) is None
+    assert isinstance(load_encoder(tiny_mpnet)[0], PreTrainedModel)
+    folder = tmp_path / "no-tokenizer-json"
+    shutil.copytree(tiny_encoder, folder)
+    (folder / "tokenizer.json").unlink()
+    assert load_wordpieces(folder) is None
+    assert isinstance(load_encoder(folder)[0], PreTrainedModel)
+
+
+def test_word_pieces_are_transformers_pieces(tiny_encoder):
+    from claimcheck.models.wordpieces import load_wordpieces
+
+    _, reference = _reference(tiny_encoder)
+    ours = load_wordpieces(tiny_encoder)
+    assert (ours.cls_token_id, ours.sep_token_id, ours.pad_token_id) == (
+        reference.cls_token_id,
+        reference.sep_token_id,
+        reference.pad_token_id,
+    )
+    long = " ".join(SENTENCES * 20)  # past the 128 pieces that the shipped tokenizer.json truncates to
+    for text in [*SENTENCES, long, "", "   "]:
+        for specials in (False, True):
+            got = ours(text, add_special_tokens=specials, return_offsets_mapping=True, verbose=False)
+            want = reference(text, add_special_tokens=specials, return_offsets_mapping=True, verbose=False)
+            assert got["input_ids"] == want["input_ids"]
+            assert [tuple(o) for o in got["offset_mapping"]] == [tuple(o) for o in want["offset_mapping"]]
+    assert len(ours(long)["input_ids"]) > 512
+
+
+def test_softmax_is_scipys_to_the_bit():
+    from scipy.special import softmax as scipy_softmax
+
+    from claimcheck.models.type_head import softmax
+
+    rng = np.random.default_rng(0)
+    for dtype in (np.float64, np.float32):
+        logits = (rng.normal(size=(40, 7)) * 15).astype(dtype)
+        got, want = softmax(logits, axis=1), scipy_softmax(logits, axis=1)
+        assert got.dtype == want.dtype and np.array_equal(got, want)
+
+
+# -- what `claimcheck check` imports --------------------------------------------------------------
+
+#: what ``claimcheck check`` with a shipped model must not import: :data:`DEFERRED`, and sympy
+#: (which torch's compiler brings)
+NOT_ON_CHECK = (*DEFERRED, "sympy")
+
+
+@pytest.mark.parametrize("model", ["tagger", "tagger-lora"])
+def test_check_on_the_command_line_imports_no_transformers(tmp_path, model):
+    """``claimcheck check`` of a one-line article, run as the console script runs it: none of
+    :data:`NOT_ON_CHECK` is in ``sys.modules`` at the end (structure, not time: the start-up
+    figures are in ``eval/bench.py``)."""
+    article, modules = tmp_path / "ferry.txt", tmp_path / "modules.json"
+    article.write_text(ARTICLE, encoding="utf-8")
+    probe = (
+        "import json, sys\n"
+        "from claimcheck.cli import main\n"
+        f"sys.argv = ['claimcheck', 'check', {str(article)!r}, '--format', 'json', '--model', {model!r}]\n"
+        "try:\n    main()\nexcept SystemExit as stop:\n    assert not stop.code, stop.code\n"
+        f"open({str(modules)!r}, 'w').write(json.dumps(sorted(sys.modules)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=_env(), cwd=REPO, timeout=300
+    )
+    assert out.returncode == 0, out.stderr
+    (start, end), *_ = json.loads(out.stdout)[0]["attributions"][0]["source"]
+    assert ARTICLE[start:end] == "Mayor Lena Fairweather"
+    loaded = set(json.loads(modules.read_text()))
+    assert sorted(m for m in NOT_ON_CHECK if m in loaded) == []
+    assert "torch" in loaded and "claimcheck.models.bert" in loaded
 
 
 # -- "Loading model" on a terminal, nothing on a pipe -------------------------------------------

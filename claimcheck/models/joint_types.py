@@ -24,12 +24,12 @@ from pathlib import Path
 import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
-from scipy.special import softmax
 from torch import nn
 
 from claimcheck.data import ATTRIBUTION_TYPES, Attribution
 from claimcheck.errors import ModelError
 from claimcheck.models.source_context import source_sentence
+from claimcheck.models.type_head import softmax
 from claimcheck.models.windows import piece_rows
 from claimcheck.text import Sentence
 
