@@ -322,7 +322,7 @@ def check(
 ) -> None:
     """Find who stands behind each claim of the articles, and score the sourcing.
 
-    The table gives each claim's score, source and type, and the main reason for its score (--verbose: all reasons); then the article's sourcing score and flags. Each file's result is written as soon as it is checked.
+    The table gives each claim's score, source and type, and the main reason for its score (--verbose: all reasons); then the article's sourcing score and flags. Articles are checked up to 8 at a time; each batch's results are written as soon as it is done.
     """
     check_output(out, [*files, scoring, *(ratings or ())])
     _check_files(files, out, fmt, verbose, batch_size, lambda: _load_checker(model, scoring, ratings, precision))
