@@ -91,8 +91,9 @@ def server_url(checker):
     sock.close()
 
 
-@pytest.fixture(scope="module")
-def driver(tmp_path_factory):
+def start_chromium(profile: Path, width: int, height: int, console_log: bool = False):
+    """Headless Chromium driven by chromedriver, with its own profile folder; with
+    ``console_log``, the page's console messages kept for ``get_log("browser")``."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -100,9 +101,17 @@ def driver(tmp_path_factory):
     options.binary_location = str(CHROMIUM)
     for arg in CHROMIUM_ARGS:
         options.add_argument(arg)
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    options.add_argument(f"--user-data-dir={profile}")
+    if console_log:
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     browser = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
-    browser.set_window_size(1200, 900)
+    browser.set_window_size(width, height)
+    return browser
+
+
+@pytest.fixture(scope="module")
+def driver(tmp_path_factory):
+    browser = start_chromium(tmp_path_factory.mktemp("chromium-profile"), 1200, 900)
     yield browser
     browser.quit()
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_browser import CHROMEDRIVER, CHROMIUM, CHROMIUM_ARGS
+from tests.test_browser import CHROMEDRIVER, CHROMIUM, start_chromium
 
 # Made-up rows: two outlets over two months (the outlet of one from its URL).
 ROWS = [
@@ -55,17 +55,7 @@ def page(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def driver(tmp_path_factory):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for arg in CHROMIUM_ARGS:
-        options.add_argument(arg)
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    browser = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
-    browser.set_window_size(1300, 900)
+    browser = start_chromium(tmp_path_factory.mktemp("chromium-profile"), 1300, 900, console_log=True)
     yield browser
     browser.quit()
 

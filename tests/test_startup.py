@@ -15,22 +15,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from eval.bench import DEFERRED  # what a model load must not import, stated once in the benchmark
+
 REPO = Path(__file__).resolve().parents[1]
-#: what a model load must not import: training, data-set and table libraries (about a second each)
-#: and transformers (1.5 s: the shipped models' encoder and word pieces are built without it),
-#: torch's compiler (1.3 s: transformers imports it, so do layers made on the meta device) and
-#: ``scipy.special`` (0.2 s); as ``eval/bench.py`` lists them
-DEFERRED = (
-    "sklearn",
-    "pandas",
-    "pyarrow",
-    "datasets",
-    "peft",
-    "scipy.stats",
-    "scipy.special",
-    "transformers",
-    "torch._dynamo",
-)
+
 # Made-up article text, written for these tests.
 ARTICLE = "According to Mayor Lena Fairweather, the ferry terminal will open in June.\n"
 
