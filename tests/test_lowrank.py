@@ -54,7 +54,8 @@ def test_a_tagger_saved_with_encoder_rank_stores_the_change_and_loads_it(tiny_en
     from transformers import AutoTokenizer
 
     from claimcheck.models.registry import load_model, save_model
-    from claimcheck.models.tagger import ENCODER_DELTA_FILE, ENCODER_FILE, TaggerNetwork, TransformerAttributionModel
+    from claimcheck.models.tagger import TaggerNetwork, TransformerAttributionModel
+    from claimcheck.models.tuned_encoder import ENCODER_DELTA_FILE, ENCODER_FILE
 
     torch.manual_seed(0)
     encoder = _tiny(tiny_encoder)
@@ -79,3 +80,10 @@ def test_a_tagger_saved_with_encoder_rank_stores_the_change_and_loads_it(tiny_en
         ours, _ = model.network(ids, mask)
         theirs, _ = loaded.network(ids, mask)
     assert torch.allclose(ours, theirs, atol=1e-2)
+
+    # continuing training starts from the same encoder (it used to look for encoder.safetensors)
+    from claimcheck.training.network import network_from
+
+    trainable = network_from(folder, loaded.settings).encoder.state_dict()
+    for name, value in loaded.network.encoder.state_dict().items():
+        assert torch.equal(trainable[name], value), name

@@ -96,7 +96,7 @@ def _finish(
         training_info["joint_type_head"] = calibrate_joint_head(stored, validation, train, config_annotations(config))
     training_info.update(measure(stored, validation, config))
     if stored.network.joint_type_head is not None and validation:  # the choice of head is made on validation
-        settings = {**stored.settings, "type_head": "linear"}
+        settings = stored.settings.replace(type_head="linear")
         linear = TransformerAttributionModel(stored.network, stored.tokenizer, stored.type_head, settings)
         training_info["figures"]["validation (linear head)"] = summarize_metrics(dev_metrics(linear, validation))
     card = model_card(config, training_info)
@@ -148,7 +148,7 @@ def refit_type_head(config: FinetuneConfig, start: str | Path | None = None, out
     if not isinstance(model, TransformerAttributionModel):
         raise ModelError(f"{start_dir}: refitting the type head needs a tagger.v1 model")
     info = read_config(start_dir).get("training", {})
-    model.settings = {**model.settings, **inference_settings(config)}
+    model.settings = model.settings.replace(**inference_settings(config))
     train, validation = training_data(config)
     head, counts = fit_type_head(model, train, config)
     model.type_head = head
