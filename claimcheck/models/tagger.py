@@ -32,6 +32,7 @@ from claimcheck.models.bert import load_bert
 from claimcheck.models.credit_lines import credit_lines
 from claimcheck.models.decoding import viterbi_tags
 from claimcheck.models.encoders import encoder_path
+from claimcheck.models.joint_types import WEIGHTS_FILE as JOINT_WEIGHTS_FILE
 from claimcheck.models.joint_types import JointTypeHead, article_type_proba
 from claimcheck.models.linking import join_split_content, link
 from claimcheck.models.lowrank import apply_delta, delta_factors
@@ -548,7 +549,7 @@ class TransformerAttributionModel:
                 ) from None
         network = TaggerNetwork(encoder, case_features=settings.case_features)
         load_heads(network, directory / "heads.safetensors")
-        if settings.type_head == "joint":
+        if settings.type_head == "joint" or (directory / JOINT_WEIGHTS_FILE).is_file():  # kept when linear was chosen
             network.joint_type_head = JointTypeHead.load(directory)
         type_head = SpanTypeHead.load(directory) if (directory / "type_head.json").is_file() else None
         model = cls(network, tokenizer, type_head, settings.model_dump(mode="json", exclude_unset=True), precision)
