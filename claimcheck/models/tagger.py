@@ -428,7 +428,7 @@ class TransformerAttributionModel:
         encoder, tokenizer = load_tuned_encoder(directory, settings)
         network = TaggerNetwork(encoder, case_features=settings.case_features)
         load_heads(network, directory)
-        if settings.type_head == "joint":
+        if settings.type_head == "joint" or JointTypeHead.saved_in(directory):  # kept when linear was chosen
             network.joint_type_head = JointTypeHead.load(directory)
         type_head = SpanTypeHead.load(directory) if SpanTypeHead.saved_in(directory) else None
         model = cls(network, tokenizer, type_head, settings, precision)

@@ -42,10 +42,11 @@ from claimcheck.models.windows import Window
 from claimcheck.pipeline import Checker
 from claimcheck.training.data import build_windows, config_annotations, dev_data
 from claimcheck.training.figures import dev_metrics, lookup
-from claimcheck.training.loop import Run, progress_bar, seed_everything, train
+from claimcheck.training.loop import Run, seed_everything, train
 from claimcheck.training.losses import training_loss
 from claimcheck.training.model_card import continue_card
 from claimcheck.training.network import network_from, trained_parts
+from claimcheck.training.progress import progress_bar
 from claimcheck.training.tagger_config import FinetuneConfig, learning_rates
 from claimcheck.training.type_head import new_type_head, pooled_sources
 

@@ -26,6 +26,7 @@ from claimcheck.data import ROLES, LabelledExample
 from claimcheck.files import atomic_write_bytes
 from claimcheck.models.tagger import N_TAGS, TransformerAttributionModel, pad_batch
 from claimcheck.models.windows import IGNORE, Window
+from claimcheck.training.progress import progress_bar
 
 log = logging.getLogger(__name__)
 
@@ -40,24 +41,32 @@ def teacher_soft_tags(
 ) -> list[SoftTags]:
     """The teacher's tag distribution of every core piece of every article, by start offset."""
     out: list[SoftTags] = []
-    for ex in examples:
-        windows = teacher.windows(ex.text)
-        starts: list[int] = []
-        probs: list[np.ndarray] = []
-        for b in range(0, len(windows), batch):
-            chunk = windows[b : b + batch]
-            ids, mask, cases = pad_batch(chunk, teacher.tokenizer.pad_token_id)
-            logits, _ = teacher.runtime_network(ids, mask, cases)
-            dist = (logits.float() / temperature).softmax(-1).numpy()
-            for row, w in enumerate(chunk):
-                for k, (core, (s, e)) in enumerate(zip(w.core, w.offsets, strict=True)):
-                    if core and e > s:
-                        starts.append(s)
-                        probs.append(dist[row, k])
-        out.append(
-            (np.asarray(starts, dtype=np.int64), np.stack(probs) if probs else np.zeros((0, len(ROLES), N_TAGS)))
-        )
+    with progress_bar() as bar:
+        task = bar.add_task("teacher's soft tags", total=len(examples))
+        for ex in examples:
+            out.append(_article_soft_tags(teacher, ex, temperature, batch))
+            bar.advance(task)
     return out
+
+
+def _article_soft_tags(
+    teacher: TransformerAttributionModel, ex: LabelledExample, temperature: float, batch: int
+) -> SoftTags:
+    """One article's soft tags (the teacher runs under inference mode: see the caller)."""
+    windows = teacher.windows(ex.text)
+    starts: list[int] = []
+    probs: list[np.ndarray] = []
+    for b in range(0, len(windows), batch):
+        chunk = windows[b : b + batch]
+        ids, mask, cases = pad_batch(chunk, teacher.tokenizer.pad_token_id)
+        logits, _ = teacher.runtime_network(ids, mask, cases)
+        dist = (logits.float() / temperature).softmax(-1).numpy()
+        for row, w in enumerate(chunk):
+            for k, (core, (s, e)) in enumerate(zip(w.core, w.offsets, strict=True)):
+                if core and e > s:
+                    starts.append(s)
+                    probs.append(dist[row, k])
+    return np.asarray(starts, dtype=np.int64), np.stack(probs) if probs else np.zeros((0, len(ROLES), N_TAGS))
 
 
 def save_soft_tags(path: Path, ids: list[str], soft: list[SoftTags]) -> None:

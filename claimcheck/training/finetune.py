@@ -92,18 +92,38 @@ def _finish(
     }
     folder = save_model(model, config.output, extra={"training": training_info}, files={"MODEL_CARD.md": ""})
     stored = load_model(folder)  # figures of the model as stored (float16 encoder weights)
+    other_head = None
     if stored.network.joint_type_head is not None:
         training_info["joint_type_head"] = calibrate_joint_head(stored, validation, train, config_annotations(config))
+        if validation:
+            stored, other_head = choose_type_head(stored, validation)
+            training_info["joint_type_head"]["choice"] = other_head["choice"]
     training_info.update(measure(stored, validation, config))
-    if stored.network.joint_type_head is not None and validation:  # the choice of head is made on validation
-        settings = stored.settings.replace(type_head="linear")
-        linear = TransformerAttributionModel(stored.network, stored.tokenizer, stored.type_head, settings)
-        training_info["figures"]["validation (linear head)"] = summarize_metrics(dev_metrics(linear, validation))
+    if other_head is not None:
+        training_info["figures"][f"validation ({other_head['name']} head)"] = other_head["figures"]
     card = model_card(config, training_info)
     folder = save_model(stored, config.output, extra={"training": training_info}, files={"MODEL_CARD.md": card})
     if work is not None:
         shutil.rmtree(work, ignore_errors=True)
     return folder
+
+
+def choose_type_head(model: TransformerAttributionModel, validation) -> tuple[TransformerAttributionModel, dict]:
+    """The joint or the linear type head, whichever has the higher six-kind type macro-F1 on
+    the validation split (the linear one on a tie: it is the simpler), as a model with that
+    head in its settings, and the other head's validation figures."""
+    figures = {}
+    for head in ("joint", "linear"):
+        settings = model.settings.replace(type_head=head)
+        candidate = TransformerAttributionModel(model.network, model.tokenizer, model.type_head, settings)
+        figures[head] = summarize_metrics(dev_metrics(candidate, validation))
+    scores = {head: figures[head].get("types.six_kind_macro_f1") or 0.0 for head in figures}
+    chosen = "joint" if scores["joint"] > scores["linear"] else "linear"
+    other = "linear" if chosen == "joint" else "joint"
+    log.info("type head chosen on validation: %s (six-kind macro-F1 %s)", chosen, scores)
+    model.settings = model.settings.replace(type_head=chosen)
+    choice = {"chosen": chosen, "by": "validation types.six_kind_macro_f1", **scores}
+    return model, {"name": other, "figures": figures[other], "choice": choice}
 
 
 def snapshot(config: FinetuneConfig, output: Path | None = None) -> Path:

@@ -127,9 +127,19 @@ def joint_card_paragraph(weight: float, info: dict[str, Any]) -> str:
         "the validation split's" if joint["calibrated_on"] == "validation" else "the training articles' (no validation)"
     )
     return (
-        "\n\nTypes come from a head trained with the encoder (`type_head: joint`, type loss weight\n"
+        "\n\nA type head was trained with the encoder (`type_head: joint`, type loss weight\n"
         f"{weight}): one hidden layer over the source's first, last and mean piece vectors, its cue's\n"
         f"mean and its sentence's mean, with temperature {joint['temperature']} fitted on {on}\n"
-        f"{joint['sources']} typed sources. The logistic regression is kept beside it; its figures\n"
-        "on validation are the column `validation (linear head)`."
+        f"{joint['sources']} typed sources. The logistic regression is kept beside it."
+        + _choice_sentence(joint.get("choice"))
+    )
+
+
+def _choice_sentence(choice: dict[str, Any] | None) -> str:
+    if not choice:
+        return ""
+    other = "linear" if choice["chosen"] == "joint" else "joint"
+    return (
+        f"\nThe {choice['chosen']} head types this model's sources: its six-kind type macro-F1 on validation\n"
+        f"is {choice[choice['chosen']]}, the {other} head's {choice[other]} (column `validation ({other} head)`)."
     )

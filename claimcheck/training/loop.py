@@ -27,8 +27,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import Progress
 
 from claimcheck.models.tagger import TaggerNetwork
 from claimcheck.models.windows import Window
@@ -43,6 +42,7 @@ from claimcheck.training.checkpoints import (
 )
 from claimcheck.training.data import collate
 from claimcheck.training.losses import LossFn
+from claimcheck.training.progress import progress_bar
 from claimcheck.training.tagger_config import FinetuneConfig, learning_rates
 
 log = logging.getLogger(__name__)
@@ -94,17 +94,6 @@ def train_step(
         scheduler.step()
     optimizer.zero_grad()
     return loss.item()
-
-
-def progress_bar() -> Progress:
-    """A run's bar on stderr: what it does (epoch, running loss), steps done of all, time left."""
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-    )
 
 
 @dataclass
