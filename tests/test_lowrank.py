@@ -79,3 +79,18 @@ def test_a_tagger_saved_with_encoder_rank_stores_the_change_and_loads_it(tiny_en
         ours, _ = model.network(ids, mask)
         theirs, _ = loaded.network(ids, mask)
     assert torch.allclose(ours, theirs, atol=1e-2)
+
+
+def test_refitting_with_encoder_rank_stores_a_trained_tagger_small(tiny_encoder, tmp_path):
+    """``--type-head-only --set encoder_rank=R``: how ``tagger-large`` is made from the teacher."""
+    from claimcheck.models.registry import load_model
+    from claimcheck.models.tagger import ENCODER_DELTA_FILE, ENCODER_FILE
+    from claimcheck.training.finetune import finetune, refit_type_head
+    from tests.test_joint_types import _config
+
+    config = _config(tmp_path, tiny_encoder, ["epochs: 1"])
+    full = finetune(config)
+    assert (full / ENCODER_FILE).is_file()
+    small = refit_type_head(config.model_copy(update={"encoder_rank": 4}), full, tmp_path / "small")
+    assert (small / ENCODER_DELTA_FILE).is_file() and not (small / ENCODER_FILE).exists()
+    assert load_model(small).settings["encoder_rank"] == 4
