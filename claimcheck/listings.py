@@ -19,7 +19,9 @@ MODEL_FIGURES = (
 )
 #: what ``claimcheck models`` says under its table
 MODELS_NOTE = (
-    "Dev-set figures: source span exact F1, type macro-F1 over the six kinds of source, claim macro-F1.\n"
+    "Figures recorded with each model: source span exact F1, type macro-F1 over the six kinds of source,\n"
+    "claim macro-F1; on the gold dev labels, or for a model continued on corrections, on the corrected\n"
+    "articles held out from it (cross-fitted where too few), else on its config's dev articles.\n"
     "* the default model (set it with: claimcheck models default NAME)"
 )
 
@@ -33,12 +35,14 @@ def figure(figures: dict[str, Any] | None, keys: Sequence[str]) -> str:
 
 def models_table(models: Iterable[dict[str, Any]]) -> Table:
     """The models of :func:`claimcheck.models.registry.list_models`, one a row: the default's
-    star, name, architecture, the recorded figures and where the model lies."""
+    star, name, architecture, the recorded figures and what they were measured on, and
+    where the model lies."""
     table = Table(title="claimcheck models")
     for col in ("", "name", "architecture"):
         table.add_column(col, no_wrap=True)
     for title, _ in MODEL_FIGURES:
         table.add_column(title, justify="right")
+    table.add_column("figures on")
     table.add_column("where", overflow="fold")  # a user model's path wraps, not cut: --model takes it
     for m in models:
         where = "shipped" if m["origin"] == "shipped" else m["path"]
@@ -46,7 +50,8 @@ def models_table(models: Iterable[dict[str, Any]]) -> Table:
             "*" if m["default"] else "",
             m["name"],
             m["architecture"] or "?",
-            *(figure(m["dev"], keys) for _, keys in MODEL_FIGURES),
+            *(figure(m["figures"], keys) for _, keys in MODEL_FIGURES),
+            m["figures_on"],
             where + (" (not ready: see below)" if m["needs"] else ""),
         )
     return table

@@ -27,7 +27,7 @@ def models_main(ctx: typer.Context) -> None:
 
 @models_app.command("list", epilog=examples("claimcheck models list"))
 def models_list() -> None:
-    """Show the shipped and trained models, their dev figures, and which is the default."""
+    """Show the shipped and trained models, the figures recorded with each, and which is the default."""
     from claimcheck.listings import MODELS_NOTE, models_table, not_ready
     from claimcheck.models.registry import list_models
 
