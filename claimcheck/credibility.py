@@ -13,6 +13,7 @@ import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from claimcheck.errors import RatingsError
 from claimcheck.lexicons import OUTLET_NOUNS
@@ -21,7 +22,10 @@ RATINGS_DIR = Path(__file__).resolve().parent / "resources" / "outlets"
 RATINGS_FILE = "ratings.csv"
 COLUMNS = ("domain", "names", "home_only", "rating", "rating_source", "licence")
 
-_DOMAIN = re.compile(r"(?:https?://)?(?:www\d?\.)?((?:[a-z0-9-]+\.)+[a-z]{2,})", re.IGNORECASE)
+#: a domain named in text, with its scheme where it has one (``https://www.nytimes.com``, ``nytimes.com``)
+_DOMAIN = re.compile(r"(?:https?://)?(?:(?:[^\W_]|-)+\.)+[^\W\d_]{2,}")
+_WWW = re.compile(r"^www\d?\.(?=.+\.)")  # www., www2. ...: only where a domain stays
+_HOST = re.compile(r"[\w.:-]+")  # a name (IDN letters too), an IPv4 or an IPv6 address
 
 
 @dataclass(frozen=True)
@@ -37,10 +41,28 @@ def normalise_name(name: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"^the\s+", "", name.lower())).strip(" .")
 
 
+def outlet_of(url: str) -> str | None:
+    """The outlet of a URL: its host, lower case, without port, user, trailing dot or a
+    leading ``www.`` (``https://www.bbc.co.uk:443/news/x`` -> ``bbc.co.uk``); other
+    subdomains stay (``news.bbc.co.uk``: a desk of its own; a ratings lookup goes up to
+    ``bbc.co.uk`` itself). ``None`` when the URL has no host (or one with spaces or other
+    characters no host name has)."""
+    text = url.strip()
+    try:
+        host = urlsplit(text if "//" in text else "//" + text).hostname  # "bbc.co.uk/news" has no scheme
+    except ValueError:  # e.g. a bad IPv6 literal
+        return None
+    host = (host or "").rstrip(".")
+    return _WWW.sub("", host) if _HOST.fullmatch(host) else None
+
+
 def domain_of(text: str) -> str | None:
-    """The bare domain in a URL or credit line (``www.japantimes.co.jp`` -> ``japantimes.co.jp``)."""
+    """The outlet domain that a credit line or a source names (``Original Source:
+    https://www.japantimes.co.jp/news/x`` -> ``japantimes.co.jp``): the first domain in
+    ``text``, as :func:`outlet_of` names its outlet. A host that is no domain (an IP
+    address, ``localhost``) names no outlet here."""
     m = _DOMAIN.search(text.strip())
-    return m.group(1).lower() if m else None
+    return outlet_of(m.group(0)) if m else None
 
 
 class OutletRatings:

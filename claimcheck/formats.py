@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TextIO
 
 from rich.console import Console
 from rich.table import Table
@@ -189,6 +191,15 @@ _TYPE_STYLE = {
     "unnamed_group": "magenta",
     "unattributed": "dim",
 }
+
+
+def table_console(file: TextIO | None = None) -> Console:
+    """The console a table is printed on: a terminal's own width; piped or to a file, $COLUMNS
+    or else 100 (rich would take the width of whatever terminal stdin or stderr is, or 80)."""
+    if (file or sys.stdout).isatty():
+        return Console(file=file)
+    columns = os.environ.get("COLUMNS", "")
+    return Console(file=file, width=int(columns) if columns.isdigit() and int(columns) > 0 else 100)
 
 
 def print_table(console: Console, path: str | None, report: ArticleReport, verbose: bool = False) -> None:

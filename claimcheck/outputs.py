@@ -7,7 +7,7 @@ that a run neither destroys an input nor fails at the end over a path it could n
   missing folders), and be writable; nothing is created or truncated by the check.
 
 :func:`check_output` makes both for one output. The writes themselves follow
-:mod:`claimcheck.files`.
+:mod:`claimcheck.files`; :func:`cannot_write` words a write that fails all the same.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import os
 import stat
 import sys
 from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from claimcheck.errors import OutputError
@@ -147,3 +148,13 @@ def check_output(
     (:func:`refuse_input_as_output`)."""
     check_writable(output, folder=folder)
     refuse_input_as_output(inputs, output, folder_suffixes=folder_suffixes)
+
+
+@contextmanager
+def cannot_write(output: PathLike) -> Iterator[None]:
+    """An ``OSError`` in the block (the output is a folder, not permitted, the disk full) as
+    :class:`OutputError`: ``OUTPUT: cannot write (REASON)``, one line for the user."""
+    try:
+        yield
+    except OSError as e:
+        raise OutputError(f"{os.fspath(output)}: cannot write ({e.strerror or e})") from None

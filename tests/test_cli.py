@@ -728,10 +728,10 @@ def test_check_out_table_keeps_the_old_file_when_the_run_fails(
     runner: CliRunner, work: Path, monkeypatch: pytest.MonkeyPatch
 ):
     """The table used to be written into the file in place: a failure left half of it."""
-    import claimcheck.cli as cli
+    import claimcheck.report_writer as writer
 
     calls = []
-    real = cli.print_table
+    real = writer.print_table
 
     def failing_second(console, name, report, verbose=False):
         calls.append(name)
@@ -739,7 +739,7 @@ def test_check_out_table_keeps_the_old_file_when_the_run_fails(
             raise RuntimeError("the renderer fails")
         real(console, name, report, verbose)
 
-    monkeypatch.setattr(cli, "print_table", failing_second)
+    monkeypatch.setattr(writer, "print_table", failing_second)
     (work / "table.txt").write_text("the previous report\n", encoding="utf-8")
     result = runner.invoke(app, ["check", "a.txt", "b.txt", "-o", "table.txt"])
     assert result.exit_code != 0 and isinstance(result.exception, RuntimeError)

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from claimcheck.credibility import OutletRatings, RatingsError, domain_of
+from claimcheck.credibility import OutletRatings, RatingsError, domain_of, outlet_of
 
 
 @pytest.fixture(scope="module")
@@ -15,6 +15,33 @@ def test_domains_and_urls(table):
     rating = table.lookup_domain("www.japantimes.co.jp")
     assert rating is not None and rating.rating == 0.9 and rating.rating_source.startswith("idiap-label")
     assert table.lookup_domain("news.nytimes.com").domain == "nytimes.com"  # parent domain
+
+
+@pytest.mark.parametrize(
+    ("url", "outlet"),
+    [
+        ("https://www.bbc.co.uk/news/x", "bbc.co.uk"),
+        ("https://WWW2.BBC.CO.UK:8443/news/x?id=1#top", "bbc.co.uk"),
+        ("http://news.bbc.co.uk/1/hi", "news.bbc.co.uk"),  # a subdomain stays: lookup_domain goes up from it
+        ("https://www.com/", "www.com"),
+        # an international name whole: the credit-line rule used to read ASCII only, "cher.de"
+        ("https://www.bücher.de/x", "bücher.de"),
+        ("Quelle: www.Süddeutsche.de/politik", "süddeutsche.de"),
+    ],
+)
+def test_a_url_names_one_outlet_in_a_credit_line_and_in_an_archive(url: str, outlet: str):
+    """One rule: the outlet of an archive's URL (batch, dashboard) and the domain a credit line names."""
+    from claimcheck.batch.fields import outlet_of as batch_outlet_of
+
+    assert domain_of(url) == outlet
+    assert outlet_of(url.removeprefix("Quelle: ")) == outlet
+    assert batch_outlet_of is outlet_of
+
+
+def test_a_host_that_is_no_domain_names_no_outlet_in_text():
+    # an archive's URL on an address is still that site; a credit line's text names no outlet by it
+    assert outlet_of("http://192.0.2.7:8080/feed") == "192.0.2.7" and domain_of("http://192.0.2.7:8080/feed") is None
+    assert outlet_of("https://localhost/x") == "localhost" and domain_of("https://localhost/x") is None
 
 
 def test_names_and_home_only_aliases(table):

@@ -163,6 +163,17 @@ def test_figures_per_outlet_and_month_match_the_hand_count(rows_file: Path):
     assert h1.score == pytest.approx(1.75 / 3)
 
 
+@pytest.mark.parametrize("url", ["https://www.bücher.example/a", "http://192.0.2.7:8080/feed", "news.bbc.co.uk/x"])
+def test_outlet_from_the_url_is_the_one_batch_writes(url: str):
+    """A row without an outlet is grouped under its URL's outlet by the rule that ``claimcheck
+    batch`` fills the outlet field with (the dashboard once read "cher.example" and no outlet
+    for an address)."""
+    from claimcheck.batch.fields import archive_fields
+
+    board = aggregate([claim("a1", "named_person", 1.0, "Ida Brenn", ["named_no_role"], url=url)])
+    assert list(board.outlets) == [archive_fields({"url": url})["outlet"]]
+
+
 def test_jsonl_csv_and_parquet_give_the_same_figures(tmp_path: Path):
     from claimcheck.dashboard.tables import aggregate_records, source_records
 

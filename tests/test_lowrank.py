@@ -3,6 +3,7 @@ change is of low rank, small on disk, and loaded back into the same network."""
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from claimcheck.models.lowrank import apply_delta, delta_factors
@@ -87,3 +88,26 @@ def test_a_tagger_saved_with_encoder_rank_stores_the_change_and_loads_it(tiny_en
     trainable = network_from(folder, loaded.settings).encoder.state_dict()
     for name, value in loaded.network.encoder.state_dict().items():
         assert torch.equal(trainable[name], value), name
+
+
+def test_refitting_with_encoder_rank_stores_a_trained_tagger_small(tiny_encoder, tmp_path):
+    """``--type-head-only --set encoder_rank=R``: how ``tagger-large`` is made from the teacher."""
+    from claimcheck.models.registry import load_model
+    from claimcheck.models.tuned_encoder import ENCODER_DELTA_FILE, ENCODER_FILE
+    from claimcheck.training.finetune import finetune, refit_type_head
+    from claimcheck.training.type_head import fit_type_head
+    from tests.test_joint_types import _config
+    from tests.test_tagger import _examples
+
+    config = _config(tmp_path, tiny_encoder, ["epochs: 1"])
+    full = finetune(config)
+    assert (full / ENCODER_FILE).is_file()
+    small = refit_type_head(config.model_copy(update={"encoder_rank": 4}), full, tmp_path / "small")
+    assert (small / ENCODER_DELTA_FILE).is_file() and not (small / ENCODER_FILE).exists()
+    stored = load_model(small)
+    assert stored.settings.encoder_rank == 4
+    # the head was fitted on the encoder as stored, not on the full one it started from
+    refitted, _ = fit_type_head(stored, _examples(), config)
+    vectors = stored.type_head.data_[1]
+    assert np.allclose(vectors, refitted.data_[1], atol=1e-4)
+    assert not np.allclose(vectors, load_model(full).type_head.data_[1], atol=1e-4)

@@ -18,8 +18,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import claimcheck.cli as cli
 from claimcheck.cli import app
+from claimcheck.cli import check as cli_check
+from claimcheck.cli import serve as cli_serve
+from claimcheck.cli import training as cli_training
 from claimcheck.errors import OutputError
 from claimcheck.outputs import check_output, check_writable, refuse_input_as_output
 from claimcheck.pipeline import Checker
@@ -55,7 +57,8 @@ def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     def no_model(*args, **kwargs):
         raise AssertionError("the model was loaded before the output was checked")
 
-    monkeypatch.setattr(cli, "_load_checker", no_model)
+    for command in (cli_check, cli_training, cli_serve):  # the modules whose commands load a model
+        monkeypatch.setattr(command, "load_checker", no_model)
     monkeypatch.setattr(Checker, "load", no_model)
     return tmp_path
 

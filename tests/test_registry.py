@@ -166,6 +166,75 @@ def test_models_trained_elsewhere_are_recorded_once_and_listed(tmp_path, monkeyp
     assert [m["name"] for m in list_models() if m["default"]] == ["newsroom"]
 
 
+GOLD = {"source.exact_f1": 0.81, "types.six_kind_macro_f1": 0.72, "claims.macro_f1": 0.67}
+HELD = {"source.exact_f1": 0.5, "types.macro_f1": 0.4, "claims.macro_f1": 0.3}
+DEV = {"source.exact_f1": 0.7, "types.six_kind_macro_f1": 0.6, "claims.macro_f1": 0.55}
+
+
+def _continued(method: str, heldout: dict, dev: dict, articles: tuple[int, int]) -> dict:
+    """The training record of a continued model as written before ``heldout`` was a key of it:
+    ``dev_gold`` a copy of its dev figures, or where it had none, of its held-out ones."""
+    return {
+        "continued_from": "/models/tagger",
+        "check": {"method": method, "note": "..."},
+        "articles": {"learnt": 4, "heldout": articles[0], "dev": articles[1]},
+        "after": {"learnt": DEV, "heldout": heldout, "dev": dev},
+        "dev_gold": dev or heldout,
+    }
+
+
+@pytest.mark.parametrize(
+    ("training", "figures", "figures_on"),
+    [
+        ({"dev_gold": GOLD}, GOLD, "gold dev"),  # trained: the gold dev labels
+        ({}, None, ""),
+        # continued, written before `heldout`: its own figures, whatever `dev_gold` held
+        (_continued("heldout", HELD, {}, (2, 0)), HELD, "held out (2)"),
+        (_continued("heldout", HELD, DEV, (2, 40)), HELD, "held out (2)"),  # dev_gold held dev's
+        (_continued("crossfit", HELD, {}, (3, 0)), HELD, "cross-fitted (3)"),
+        (_continued("none", {}, DEV, (0, 40)), DEV, "dev (40)"),  # no held-out check: the config's dev
+        (_continued("none", {}, {}, (0, 0)), None, ""),
+        # written now: `heldout`, and no `dev_gold`
+        ({**_continued("crossfit", HELD, DEV, (3, 40)), "dev_gold": None, "heldout": HELD}, HELD, "cross-fitted (3)"),
+        # its type head refitted since: gold dev figures of the model as it is
+        (
+            {**_continued("heldout", HELD, {}, (2, 0)), "figures": {"dev_gold": GOLD}, "dev_gold": GOLD},
+            GOLD,
+            "gold dev",
+        ),
+    ],
+)
+def test_recorded_figures_say_what_they_were_measured_on(training: dict, figures, figures_on: str):
+    """A continued model kept its held-out figures (or dev's) under ``dev_gold``, and ``claimcheck
+    models`` listed them as dev-set figures beside the shipped models' gold dev ones."""
+    from claimcheck.models.registry import recorded_figures
+
+    assert recorded_figures({"architecture": "tagger.v1", "training": training}) == (figures, figures_on)
+
+
+def test_models_lists_a_continued_models_held_out_figures_as_such(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from claimcheck.cli import app
+    from claimcheck.models.registry import list_models, remember_model
+
+    monkeypatch.setenv("CLAIMCHECK_CONFIG", str(tmp_path / "config.yaml"))
+    monkeypatch.setenv("COLUMNS", "200")
+    folder = save_model(load_model("baseline"), tmp_path / "newsroom")
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    config["training"] = _continued("heldout", HELD, DEV, (2, 40))  # written before `heldout` was a key
+    (folder / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    remember_model(folder)
+    listed = {m["name"]: m for m in list_models()}
+    assert (listed["newsroom"]["figures"], listed["newsroom"]["figures_on"]) == (HELD, "held out (2)")
+    assert listed["baseline"]["figures_on"] == "gold dev"
+    result = CliRunner().invoke(app, ["models"])
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.stdout.splitlines() if "newsroom" in line)
+    assert [cell.strip() for cell in row.split("│")][4:8] == ["0.500", "0.400", "0.300", "held out (2)"]
+    assert "held out from it" in result.stderr
+
+
 _KILLED_SAVE = """
 import sys, time
 from pathlib import Path

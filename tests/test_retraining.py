@@ -247,6 +247,10 @@ def test_two_corrected_articles_are_both_learnt_from_and_cross_fitted(tiny_full_
     card = (tmp_path / "newsroom" / "MODEL_CARD.md").read_text()
     assert "the whole encoder but its word embeddings, the letter-case embedding and the tag head" in card
     assert "Adapter" not in card and "### corrected, cross-fitted (2)" in card
+    # listed with its cross-fitted figures, called so (they were once stored as `dev_gold`)
+    assert "dev_gold" not in info and info["heldout"] == info["after"]["heldout"]
+    listed = next(m for m in list_models() if m["path"] == str(tmp_path / "newsroom"))
+    assert (listed["figures"], listed["figures_on"]) == (info["after"]["heldout"], "cross-fitted (2)")
 
 
 def test_without_room_for_cross_fitting_it_says_no_held_out_check_was_made(tiny_model, tmp_path, monkeypatch):

@@ -411,7 +411,8 @@ def test_check_bar_moves_with_every_article(tmp_path, monkeypatch):
     from rich.progress import Progress
     from typer.testing import CliRunner
 
-    from claimcheck import cli
+    from claimcheck.cli import app
+    from claimcheck.cli import check as check_command
 
     steps: list[float] = []
 
@@ -420,11 +421,11 @@ def test_check_bar_moves_with_every_article(tmp_path, monkeypatch):
             steps.append(advance)
             super().advance(task_id, advance)
 
-    monkeypatch.setattr(cli, "Progress", Recording)
+    monkeypatch.setattr(check_command, "Progress", Recording)
     files = []
     for name in ("a", "b", "c"):
         (tmp_path / f"{name}.txt").write_text(ARTICLE, encoding="utf-8")
         files.append(str(tmp_path / f"{name}.txt"))
-    result = CliRunner().invoke(cli.app, ["check", *files, "--model", "baseline", "--format", "jsonl"])
+    result = CliRunner().invoke(app, ["check", *files, "--model", "baseline", "--format", "jsonl"])
     assert result.exit_code == 0, result.output
     assert steps == [1, 1, 1]

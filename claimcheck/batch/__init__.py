@@ -49,7 +49,7 @@ from claimcheck.batch.inputs import (
 from claimcheck.batch.ledger import LEDGER_VERSION, STAGING_BLOCK_BYTES
 from claimcheck.batch.output import COLUMNS, OUTPUT_FORMATS, output_format, output_schema
 from claimcheck.batch.ray_engine import RAY_BLOCK_BYTES
-from claimcheck.batch.run import run_batch
+from claimcheck.batch.run import run_batch, summary_lines
 
 __all__ = [
     "ARTICLE_SUFFIXES",
@@ -74,4 +74,5 @@ __all__ = [
     "output_format",
     "output_schema",
     "run_batch",
+    "summary_lines",
 ]

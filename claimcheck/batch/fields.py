@@ -8,7 +8,8 @@ id (outlet, date, url, section, author, anything), carried onto every row of tha
   (``archive_archive_source``). The rule depends on the name alone, so every article of
   an input, and every run, renames alike.
 - ``outlet``: where an article has a ``url`` but no ``outlet`` (or a null one), its outlet
-  is the URL's host (:func:`outlet_of`).
+  is the URL's host (:func:`claimcheck.credibility.outlet_of`, the rule the outlet ratings
+  and the dashboard use too).
 - Types: a Parquet input's columns keep their Arrow types (:func:`parquet_fields`); on
   the way through the JSON lines of a run they travel as the JSON types of
   :func:`json_type` and are cast back when the Parquet output is made. JSON inputs (JSONL
@@ -19,12 +20,11 @@ id (outlet, date, url, section, author, anything), carried onto every row of tha
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from claimcheck.batch.output import COLUMNS
+from claimcheck.credibility import outlet_of
 from claimcheck.errors import BatchError
 from claimcheck.pipeline import clean_text
 
@@ -34,8 +34,6 @@ if TYPE_CHECKING:
 PREFIX = "archive_"
 #: Field metadata of a Parquet column that holds each value as JSON text (mixed or nested JSON values).
 JSON_ENCODING = {b"encoding": b"json"}
-_WWW = re.compile(r"^www\d?\.(?=.+\.)")  # www., www2. ...: as the outlet ratings' domain lookup strips them
-_HOST = re.compile(r"[\w.:-]+")  # a name (IDN letters too), an IPv4 or an IPv6 address
 
 
 def column_name(name: str) -> str:
@@ -49,20 +47,6 @@ def column_name(name: str) -> str:
 def renamed(columns: list[str]) -> dict[str, str]:
     """Which of these field columns are renamed fields: ``{"source": "archive_source"}``."""
     return {c[len(PREFIX) :]: c for c in columns if c.startswith(PREFIX) and column_name(c[len(PREFIX) :]) == c}
-
-
-def outlet_of(url: str) -> str | None:
-    """The outlet of a URL: its host, lower case, without port, user, trailing dot or a
-    leading ``www.`` (``https://www.bbc.co.uk:443/news/x`` -> ``bbc.co.uk``); other
-    subdomains stay (``news.bbc.co.uk``). ``None`` when the URL has no host (or one with
-    spaces or other characters no host name has)."""
-    text = url.strip()
-    try:
-        host = urlsplit(text if "//" in text else "//" + text).hostname  # "bbc.co.uk/news" has no scheme
-    except ValueError:  # e.g. a bad IPv6 literal
-        return None
-    host = (host or "").rstrip(".")
-    return _WWW.sub("", host) if _HOST.fullmatch(host) else None
 
 
 def _clean(value: Any) -> Any:

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from claimcheck.batch.base import ArticleResult, BatchError, BatchSummary, Progress, _pyarrow_parquet
 from claimcheck.batch.checking import check_articles
+from claimcheck.batch.fields import renamed
 from claimcheck.batch.inputs import BatchInput, ItemsInput, _resume_place, open_input
 from claimcheck.batch.ledger import LEDGER_VERSION, _locked, _Writer
 from claimcheck.batch.output import output_format
@@ -19,6 +20,7 @@ from claimcheck.batch.ray_engine import _run_ray
 from claimcheck.files import is_special, resolve_link
 from claimcheck.outputs import check_writable, refuse_input_as_output
 from claimcheck.pipeline import Checker
+from claimcheck.wording import plural
 
 
 def run_batch(
@@ -180,3 +182,22 @@ def _config(checker: Checker | None, model, scoring, ratings, precision) -> dict
         "ratings": sorted(str(Path(r).resolve()) for r in ratings) or None,
         "precision": precision,
     }
+
+
+def summary_lines(summary: BatchSummary, output: str | Path | None = None) -> list[str]:
+    """What a run did, for its user: the closing line (articles, claims, errors and speed,
+    naming ``output``, by default the summary's own), then the archive fields it had to
+    rename, if any."""
+    rate = summary.articles / summary.seconds if summary.seconds else 0.0
+    where = summary.output if output is None else output
+    line = f"{plural(summary.articles, 'article')} checked, {plural(summary.claims, 'claim')} written to {where}"
+    if summary.skipped:
+        line += f"; {summary.skipped} done by an earlier run"
+    line += f"; {plural(summary.errors, 'error')}"
+    if summary.errors_path:
+        line += f" (see {summary.errors_path})"
+    lines = [f"{line}; {summary.seconds:.1f} s, {rate:.1f} articles/s"]
+    if moved := renamed(summary.fields):
+        names = ", ".join(f"{old} as {new}" for old, new in moved.items())
+        lines.append(f"archive fields named like output columns are written as: {names}")
+    return lines

@@ -40,6 +40,7 @@ from claimcheck.dashboard.views import TOP_OUTLETS
 from claimcheck.errors import DashboardError
 from claimcheck.files import atomic_write_text
 from claimcheck.outputs import check_output
+from claimcheck.wording import plural
 
 #: Column names the tables use for themselves; the grouping column cannot be one of them.
 _RESERVED = frozenset(aggregate_columns("outlet")) - {"outlet"} | {"rank", "source", "error"}
@@ -55,6 +56,12 @@ class DashboardResult:
     outlets: int
     months: int
     tables: list[Path] = field(default_factory=list)
+
+    def summary(self, by: str = "outlet") -> str:
+        """One line for its user: what was added up (groups named ``by``) and the files written."""
+        written = ", ".join(str(p) for p in [self.page, *self.tables])
+        counts = f"{plural(self.outlets, by)}, {plural(self.months, 'month')}"
+        return f"{plural(self.rows, 'claim')} of {plural(self.articles, 'article')} ({counts}): {written}"
 
 
 def build_dashboard(

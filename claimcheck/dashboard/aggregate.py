@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from claimcheck.credibility import domain_of
+from claimcheck.credibility import outlet_of
 from claimcheck.dashboard.counting import ArticleFacts, GroupStats, Thinnest, TopCounter
 from claimcheck.data import NAMED_TYPES
 from claimcheck.summary import claim_flags, is_weasel
@@ -195,7 +195,7 @@ class Aggregator:
             result.undated_values += 1
         result.columns.update(c for c, v in ((self.by, outlet), ("url", url), ("date", month), ("title", title)) if v)
         if outlet is None and self.by == "outlet" and url:
-            outlet = domain_of(url)
+            outlet = outlet_of(url)
         key = (outlet, month)
         self._facts = {"outlet": outlet, "month": month, "url": url, "title": title}
         self._stats = result.groups.setdefault(key, GroupStats())

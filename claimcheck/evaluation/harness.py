@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import os
 import time
 from collections.abc import Callable
 from typing import Any
 
 from claimcheck.data import ROLES, LabelledExample
 from claimcheck.evaluation.metrics import evaluate_predictions, quality_scores
+from claimcheck.files import atomic_write_text
+from claimcheck.outputs import cannot_write
 from claimcheck.pipeline import Checker
 
 
@@ -67,3 +71,14 @@ def accuracy_figures(m: dict[str, Any]) -> dict[str, Any]:
     """:func:`summarize_metrics` without the speed: what a before / after comparison shows
     (a model's first run includes its warm-up, so its speed says nothing of the model)."""
     return {k: v for k, v in summarize_metrics(m).items() if k != "articles_per_s"}
+
+
+def write_metrics(path: str | os.PathLike[str], metrics: dict[str, Any], data: str | os.PathLike[str]) -> None:
+    """Write the metrics of an eval run on the labelled ``data`` as JSON to ``path`` (``-``:
+    standard output), by the rules of :mod:`claimcheck.files`.
+
+    Raises:
+        OutputError: ``path`` cannot be written.
+    """
+    with cannot_write(path):
+        atomic_write_text(path, json.dumps({**metrics, "data": os.fspath(data)}, indent=2) + "\n")

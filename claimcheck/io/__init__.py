@@ -50,10 +50,21 @@ def write_labels(path: str | Path, examples: list[LabelledExample], fmt: str | N
         save_examples(path, examples)
 
 
+def convert_labels(
+    source: str | Path, output: str | Path, from_format: str | None = None, to_format: str | None = None
+) -> tuple[int, int]:
+    """Read the labels of ``source`` and write them to ``output`` (formats by the paths unless
+    given, as :func:`label_format`); the articles and attributions written."""
+    examples = read_labels(source, from_format)
+    write_labels(output, examples, to_format)
+    return len(examples), sum(len(ex.attributions) for ex in examples)
+
+
 __all__ = [
     "BRAT_SUFFIXES",
     "LABEL_FORMATS",
     "InputError",
+    "convert_labels",
     "read_article",
     "read_brat_dir",
     "read_brat_file",

@@ -201,12 +201,43 @@ def shipped_models() -> list[str]:
     return sorted(p.name for p in MODELS_DIR.iterdir() if (p / "config.json").is_file())
 
 
+def heldout_kind(method: str | None) -> str:
+    """How the held-out figures of a model continued on corrections were made (its
+    ``training.check.method``), in words: ``cross-fitted`` or ``held out``."""
+    return "cross-fitted" if method == "crossfit" else "held out"
+
+
+def recorded_figures(config: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
+    """The headline figures recorded with a model (its ``config.json``) and what they were
+    measured on, in words: ``gold dev``, the gold dev labels. A model continued on
+    corrections (``training.continued_from``) has its own: the corrected articles held out
+    from it, ``held out (N)`` or ``cross-fitted (N)`` (``training.heldout``; in a folder
+    written before that key, ``training.after.heldout``), else, without a held-out check,
+    the config's dev articles, ``dev (N)`` (``training.after.dev``). (A continued model
+    once kept a copy of one of the two under ``dev_gold``, which is no gold dev figure.)
+    Gold dev figures measured on the model as it is (a type head refitted after
+    continuing) come first. ``(None, "")`` where nothing was recorded."""
+    training = config.get("training", {})
+    if "continued_from" not in training or "dev_gold" in (training.get("figures") or {}):
+        gold = training.get("dev_gold") or config.get("dev_gold")
+        return (gold, "gold dev") if gold else (None, "")
+    after, articles = training.get("after") or {}, training.get("articles") or {}
+    if heldout := training.get("heldout", after.get("heldout")):
+        kind = heldout_kind((training.get("check") or {}).get("method"))
+        return heldout, f"{kind} ({articles.get('heldout', '?')})"
+    if dev := after.get("dev"):
+        return dev, f"dev ({articles.get('dev', '?')})"
+    return None, ""
+
+
 def list_models() -> list[dict[str, Any]]:
     """Installed models: the shipped ones, those in the user's models folder and those
-    recorded by ``claimcheck train --add`` elsewhere, with their architecture and the dev
-    figures recorded when they were trained; ``needs`` says what to install first where a
-    model's base encoder is not there (a large encoder assembled by command). ``default`` marks the folder the default
-    model resolves to, however it was named (a name, a relative or an absolute path)."""
+    recorded by ``claimcheck train --add`` elsewhere, with their architecture and the
+    figures recorded with them (``figures``, measured on ``figures_on``: see
+    :func:`recorded_figures`); ``needs`` says what to install first where a model's base
+    encoder is not there (a large encoder assembled by command). ``default`` marks the
+    folder the default model resolves to, however it was named (a name, a relative or an
+    absolute path)."""
     from claimcheck.settings import load_settings
 
     settings = load_settings()
@@ -221,7 +252,7 @@ def list_models() -> list[dict[str, Any]]:
             config = read_config(folder)
         except ModelError:
             continue
-        training = config.get("training", {})
+        figures, figures_on = recorded_figures(config)
         out.append(
             {
                 "name": folder.name,
@@ -229,8 +260,9 @@ def list_models() -> list[dict[str, Any]]:
                 "path": str(folder),
                 "architecture": config.get("architecture"),
                 "default": real == default,
-                "dev": training.get("dev_gold") or config.get("dev_gold"),
-                "trained_on": training.get("data_seen"),
+                "figures": figures,
+                "figures_on": figures_on,
+                "trained_on": config.get("training", {}).get("data_seen"),
                 "needs": missing_encoder(str(config.get("settings", {}).get("base_encoder", ""))),
             }
         )

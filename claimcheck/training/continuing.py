@@ -35,7 +35,7 @@ from claimcheck.errors import DataError, ModelError
 from claimcheck.evaluation.harness import accuracy_figures, score_reports
 from claimcheck.io import read_labels
 from claimcheck.models.encoders import encoder_path
-from claimcheck.models.registry import remember_model, save_model
+from claimcheck.models.registry import heldout_kind, remember_model, save_model
 from claimcheck.models.tagger import TaggerSettings, TransformerAttributionModel
 from claimcheck.models.type_head import SpanTypeHead
 from claimcheck.models.windows import Window
@@ -81,7 +81,7 @@ class ContinueResult(BaseModel):
         if split == "learnt":
             return f"corrected, learnt from ({n})"
         if split == "heldout":
-            return f"corrected, {'cross-fitted' if self.check['method'] == 'crossfit' else 'held out'} ({n})"
+            return f"corrected, {heldout_kind(self.check['method'])} ({n})"
         return f"{split} ({n})"
 
     def rows(self, keys: tuple[str, ...] | None = None) -> list[tuple[str, str, Any, Any]]:
@@ -294,7 +294,9 @@ def continue_training(
         "articles": articles,
         "before": before,
         "after": after,
-        "dev_gold": after["dev"] or after["heldout"],
+        # the figures `claimcheck models` lists: the held-out share of the corrected articles
+        # (cross-fitted where too few to hold some out), never learnt from; none without a check
+        "heldout": after["heldout"],
     }
     output = output or _default_output(begin.folder, add)
     folder = save_model(

@@ -168,7 +168,10 @@ def refit_type_head(config: FinetuneConfig, start: str | Path | None = None, out
     if not isinstance(model, TransformerAttributionModel):
         raise ModelError(f"{start_dir}: refitting the type head needs a tagger.v1 model")
     info = read_config(start_dir).get("training", {})
+    rank = model.settings.encoder_rank
     model.settings = model.settings.replace(**inference_settings(config))
+    if model.settings.encoder_rank != rank:  # head and figures of the encoder as it will be stored
+        model = load_model(save_model(model, output or start_dir, extra={"training": info}))
     train, validation = training_data(config)
     head, counts = fit_type_head(model, train, config)
     model.type_head = head

@@ -92,11 +92,13 @@ def inference_context(config: FinetuneConfig) -> int:
 
 
 def inference_settings(config: FinetuneConfig) -> dict[str, Any]:
-    """The settings of how a trained model runs that can change after training (chosen on validation)."""
+    """The settings of how a trained model runs, and is stored, that can change after training
+    (chosen on validation)."""
     return {
         "context_sentences": inference_context(config),
         "train_context_sentences": config.context_sentences,
         **({"min_detection": config.min_detection} if config.min_detection is not None else {}),
+        **({"encoder_rank": config.encoder_rank} if config.encoder_rank is not None else {}),
     }
 
 

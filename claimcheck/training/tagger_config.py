@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PositiveInt
 
 from claimcheck.models.encoders import DEFAULT_ENCODER
 from claimcheck.training.config import ConfigPath
@@ -40,6 +40,8 @@ class FinetuneConfig(BaseModel):
     content_end: Literal["keep", "trim"] = "keep"  # trim: a content's trailing full stop or comma left out
     # tagged attributions the tagger is less sure of are dropped (eval/detection_threshold.py chooses it)
     min_detection: float | None = None
+    # a fully fine-tuned encoder stored as its change from the base cut to this rank (eval/low_rank.py chooses it)
+    encoder_rank: PositiveInt | None = None
     checkpoint_dir: ConfigPath | None = None  # default ~/.cache/claimcheck/train/<output name>
     batch_size: int = 16
     learning_rate: float = 5e-4
