@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import tempfile
 from pathlib import Path
 
 import torch
@@ -170,8 +171,10 @@ def refit_type_head(config: FinetuneConfig, start: str | Path | None = None, out
     info = read_config(start_dir).get("training", {})
     rank = model.settings.encoder_rank
     model.settings = model.settings.replace(**inference_settings(config))
+    scratch = None
     if model.settings.encoder_rank != rank:  # head and figures of the encoder as it will be stored
-        model = load_model(save_model(model, output or start_dir, extra={"training": info}))
+        scratch = Path(tempfile.mkdtemp(prefix="claimcheck-rank-"))  # the model it starts from stays whole
+        model = load_model(save_model(model, scratch / "model", extra={"training": info}))
     train, validation = training_data(config)
     head, counts = fit_type_head(model, train, config)
     model.type_head = head
@@ -183,4 +186,7 @@ def refit_type_head(config: FinetuneConfig, start: str | Path | None = None, out
     else:
         card = card_file.read_text(encoding="utf-8") if card_file.is_file() else ""
     files = {"MODEL_CARD.md": card} if card else None
-    return save_model(model, output or start_dir, extra={"training": info}, files=files)
+    folder = save_model(model, output or start_dir, extra={"training": info}, files=files)
+    if scratch is not None:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return folder
