@@ -199,7 +199,8 @@ def bench(
     import torch
 
     from claimcheck.io import read_labels
-    from claimcheck.models.tagger import TransformerAttributionModel, bf16_supported
+    from claimcheck.models.tagger import TransformerAttributionModel
+    from claimcheck.models.tuned_encoder import bf16_supported
     from claimcheck.pipeline import Checker
 
     torch.set_num_threads(threads)

@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> None:
     model.encode = lambda batch, **_: [encoded[t] for t in batch]  # each threshold reuses the one pass
     lines = []
     for threshold in GRID:
-        model.settings = {**model.settings, "min_detection": threshold}
+        model.settings = model.settings.replace(min_detection=threshold)
         lines.append(_line(evaluate(Checker(model), validation), threshold))
         print(json.dumps(lines[-1]), flush=True)
     chosen = pick(lines, baseline_rate, args.max_loss)

@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> None:
     from claimcheck.models.encoders import encoder_path
     from claimcheck.models.lowrank import apply_delta, delta_factors, stored_parameters
     from claimcheck.models.registry import load_model, read_config, resolve_model_path, save_model
-    from claimcheck.models.tagger import FROZEN, encoder_weights, load_encoder
+    from claimcheck.models.tuned_encoder import FROZEN, encoder_weights, load_encoder
     from claimcheck.pipeline import Checker
     from claimcheck.training.config import load_config
     from claimcheck.training.data import training_data
@@ -62,11 +62,11 @@ def main(argv: list[str] | None = None) -> None:
     config = load_config(args.config, FinetuneConfig)
     _, validation = training_data(config)
     model = load_model(args.model)
-    if model.settings.get("finetuning") != "full":
+    if model.settings.finetuning != "full":
         parser.error(f"{args.model}: not a fully fine-tuned tagger")
     encoder = model.network.encoder
     tuned = {k: v.clone() for k, v in encoder.state_dict().items()}
-    base = load_encoder(encoder_path(model.settings["base_encoder"]))[0].state_dict()
+    base = load_encoder(encoder_path(model.settings.base_encoder))[0].state_dict()
     full_mb = sum(t.numel() for k, t in encoder_weights(encoder).items() if k not in FROZEN) * 2 / 1e6
     lines = [_line(evaluate(Checker(model), validation), None, full_mb)]
     print(json.dumps(lines[-1]), flush=True)
@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> None:
     chosen = min(good, key=lambda ln: ln["rank"]) if good else None
     print(json.dumps({"chosen": chosen}), flush=True)
     if args.out and chosen:
-        model.settings = {**model.settings, "encoder_rank": chosen["rank"]}
+        model.settings = model.settings.replace(encoder_rank=chosen["rank"])
         training = read_config(resolve_model_path(args.model)).get("training", {})
         save_model(model, args.out, extra={"training": {**training, "low_rank": {"grid": lines, "chosen": chosen}}})
         print(f"model written to {args.out}")

@@ -145,7 +145,7 @@ def test_a_joint_model_learns_its_training_types_and_reloads_the_same(joint_mode
 
     model = load_model(folder)
     assert isinstance(model.network.joint_type_head, JointTypeHead)
-    model.settings = {**model.settings, "type_head": "joint"}  # whichever validation chose
+    model.settings = model.settings.replace(type_head="joint")  # whichever validation chose
     train = _examples()[:2]
     logits, labels = joint_type_logits(model, train, {})
     assert [ATTRIBUTION_TYPES[i] for i in logits.argmax(1)] == [ATTRIBUTION_TYPES[i] for i in labels]
@@ -169,10 +169,11 @@ def test_a_joint_model_learns_its_training_types_and_reloads_the_same(joint_mode
 def test_the_linear_head_of_a_joint_model_is_the_linear_model(joint_model):
     """``type_head: linear`` in a joint folder types as a model without the joint head does."""
     model = load_model(joint_model)
-    model.settings = {**model.settings, "type_head": "linear"}
+    model.settings = model.settings.replace(type_head="linear")
     linear = [[a.model_dump() for a in atts] for atts in model.predict(ARTICLES)]
     model.network.joint_type_head = None
-    del model.settings["type_head"]
+    stored = {k: v for k, v in model.settings.stored().items() if k != "type_head"}
+    model.settings = type(model.settings).model_validate(stored)
     assert linear == [[a.model_dump() for a in atts] for atts in model.predict(ARTICLES)]
 
 
@@ -187,12 +188,12 @@ def test_a_model_without_the_joint_head_is_as_before(tiny_encoder, tmp_path):
     assert network.joint_type_head is None
     plain = TaggerNetwork(network.encoder, case_features=True)
     assert [n for n, _ in network.named_parameters()] == [n for n, _ in plain.named_parameters()]
-    assert "type_head" not in settings_of(config)
+    assert "type_head" not in settings_of(config).stored()
     windows = build_windows(_examples(), tokenizer, config)
     assert all(w.types is None for w in windows)
     assert not {"type_spans", "type_labels"} & set(collate(windows, tokenizer.pad_token_id))
 
     shipped = load_model("tagger")
-    assert shipped.network.joint_type_head is None and "type_head" not in shipped.settings
+    assert shipped.network.joint_type_head is None and "type_head" not in shipped.settings.stored()
     assert not (shipped.source_dir / WEIGHTS_FILE).exists()
     assert np.all([a.type for a in shipped.predict([ARTICLES[0]])[0] if a.source])

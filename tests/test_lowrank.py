@@ -55,7 +55,8 @@ def test_a_tagger_saved_with_encoder_rank_stores_the_change_and_loads_it(tiny_en
     from transformers import AutoTokenizer
 
     from claimcheck.models.registry import load_model, save_model
-    from claimcheck.models.tagger import ENCODER_DELTA_FILE, ENCODER_FILE, TaggerNetwork, TransformerAttributionModel
+    from claimcheck.models.tagger import TaggerNetwork, TransformerAttributionModel
+    from claimcheck.models.tuned_encoder import ENCODER_DELTA_FILE, ENCODER_FILE
 
     torch.manual_seed(0)
     encoder = _tiny(tiny_encoder)
@@ -81,11 +82,18 @@ def test_a_tagger_saved_with_encoder_rank_stores_the_change_and_loads_it(tiny_en
         theirs, _ = loaded.network(ids, mask)
     assert torch.allclose(ours, theirs, atol=1e-2)
 
+    # continuing training starts from the same encoder (it used to look for encoder.safetensors)
+    from claimcheck.training.network import network_from
+
+    trainable = network_from(folder, loaded.settings).encoder.state_dict()
+    for name, value in loaded.network.encoder.state_dict().items():
+        assert torch.equal(trainable[name], value), name
+
 
 def test_refitting_with_encoder_rank_stores_a_trained_tagger_small(tiny_encoder, tmp_path):
     """``--type-head-only --set encoder_rank=R``: how ``tagger-large`` is made from the teacher."""
     from claimcheck.models.registry import load_model
-    from claimcheck.models.tagger import ENCODER_DELTA_FILE, ENCODER_FILE
+    from claimcheck.models.tuned_encoder import ENCODER_DELTA_FILE, ENCODER_FILE
     from claimcheck.training.finetune import finetune, refit_type_head
     from claimcheck.training.type_head import fit_type_head
     from tests.test_joint_types import _config
@@ -97,7 +105,7 @@ def test_refitting_with_encoder_rank_stores_a_trained_tagger_small(tiny_encoder,
     small = refit_type_head(config.model_copy(update={"encoder_rank": 4}), full, tmp_path / "small")
     assert (small / ENCODER_DELTA_FILE).is_file() and not (small / ENCODER_FILE).exists()
     stored = load_model(small)
-    assert stored.settings["encoder_rank"] == 4
+    assert stored.settings.encoder_rank == 4
     # the head was fitted on the encoder as stored, not on the full one it started from
     refitted, _ = fit_type_head(stored, _examples(), config)
     vectors = stored.type_head.data_[1]

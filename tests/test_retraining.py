@@ -155,6 +155,7 @@ def test_every_trainable_weight_moves_in_a_continue_step(request, kind: str):
 
     from claimcheck.models.encoders import encoder_path
     from claimcheck.models.registry import read_config
+    from claimcheck.models.tagger import TaggerSettings
     from claimcheck.training.checkpoints import trainable_state
     from claimcheck.training.config import load_config
     from claimcheck.training.continuing import _continue_epochs
@@ -167,9 +168,9 @@ def test_every_trainable_weight_moves_in_a_continue_step(request, kind: str):
     config = load_config(config_path, FinetuneConfig).model_copy(
         update={"continue_epochs": 1, "batch_size": 2, "warmup_ratio": 0.5}
     )
-    settings = read_config(folder)["settings"]
+    settings = TaggerSettings.model_validate(read_config(folder)["settings"])
     network = network_from(folder, settings)
-    tokenizer = AutoTokenizer.from_pretrained(str(encoder_path(settings["base_encoder"])))
+    tokenizer = AutoTokenizer.from_pretrained(str(encoder_path(settings.base_encoder)))
     windows = build_windows(_examples(), tokenizer, config)[:6]  # three steps: one of warm-up at rate 0
     batch = collate(windows, tokenizer.pad_token_id)
     TagLoss()(network(batch["input_ids"], batch["attention_mask"], batch["case_ids"])[0], batch).backward()
@@ -185,6 +186,7 @@ def test_every_trainable_weight_moves_in_a_continue_step(request, kind: str):
 
 def test_continuing_rates_and_warm_up_come_from_the_config(tiny_full_model):
     from claimcheck.models.registry import read_config
+    from claimcheck.models.tagger import TaggerSettings
     from claimcheck.training.config import load_config
     from claimcheck.training.loop import make_optimizer
     from claimcheck.training.network import network_from
@@ -193,7 +195,7 @@ def test_continuing_rates_and_warm_up_come_from_the_config(tiny_full_model):
     folder, config_path = tiny_full_model
     rates = {"learning_rate": 1e-3, "head_learning_rate": 4e-3, "continue_learning_rate": 1e-4, "warmup_ratio": 0.1}
     config = load_config(config_path, FinetuneConfig).model_copy(update=rates)
-    network = network_from(folder, read_config(folder)["settings"])
+    network = network_from(folder, TaggerSettings.model_validate(read_config(folder)["settings"]))
     optimizer, _ = make_optimizer(network, config, 100, continuing=True)
     assert [g["initial_lr"] for g in optimizer.param_groups] == pytest.approx([1e-4, 4e-4])  # heads x4, as in training
     assert [g["lr"] for g in optimizer.param_groups] == [0.0, 0.0]  # ten steps of warm-up ahead

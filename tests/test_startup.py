@@ -202,7 +202,7 @@ def test_base_encoder_is_transformers_bert_to_the_bit(tiny_encoder, tmp_path):
     from safetensors.torch import load_file, save_file
 
     from claimcheck.models.bert import BertEncoder
-    from claimcheck.models.tagger import load_encoder
+    from claimcheck.models.tuned_encoder import load_encoder
     from claimcheck.models.wordpieces import WordPieces
 
     reference, reference_tokenizer = _reference(tiny_encoder)
@@ -232,7 +232,7 @@ def test_shipped_encoder_is_transformers_bert_to_the_bit(checker):
     from claimcheck.models.tagger import pad_batch
 
     model = checker.model
-    reference = BertModel(BertConfig.from_json_file(str(encoder_path(model.settings["base_encoder"]) / "config.json")))
+    reference = BertModel(BertConfig.from_json_file(str(encoder_path(model.settings.base_encoder) / "config.json")))
     reference.load_state_dict(model.network.encoder.state_dict())
     windows = model.windows(" ".join([ARTICLE.strip(), *SENTENCES] * 12))
     assert len(windows) > 1
@@ -248,7 +248,7 @@ def test_base_encoder_that_does_not_fit_goes_through_from_pretrained(tiny_encode
     from safetensors.torch import load_file, save_file
 
     from claimcheck.models.bert import load_bert
-    from claimcheck.models.tagger import load_encoder
+    from claimcheck.models.tuned_encoder import load_encoder
 
     folder = tmp_path / "prefixed"
     shutil.copytree(tiny_encoder, folder)
@@ -267,7 +267,7 @@ def test_other_encoders_and_tokenizers_go_through_transformers(tiny_mpnet, tiny_
     from transformers import PreTrainedModel
 
     from claimcheck.models.bert import load_bert
-    from claimcheck.models.tagger import load_encoder
+    from claimcheck.models.tuned_encoder import load_encoder
     from claimcheck.models.wordpieces import load_wordpieces
 
     assert load_bert(tiny_mpnet) is None

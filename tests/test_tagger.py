@@ -215,7 +215,7 @@ def test_merge_lora_equals_peft_merge(tiny_encoder, tmp_path):
     from peft import LoraConfig, PeftModel, get_peft_model
     from transformers import AutoModel
 
-    from claimcheck.models.tagger import merge_lora
+    from claimcheck.models.tuned_encoder import merge_lora
 
     torch.manual_seed(1)
     config = LoraConfig(r=4, lora_alpha=8, target_modules=["query", "key", "value", "dense"], init_lora_weights=False)
@@ -319,7 +319,7 @@ def test_a_detection_threshold_drops_the_least_sure_attributions():
     )
     model = load_model("tagger")
     everything = model.predict([text])[0]
-    model.settings = {**model.settings, "min_detection": 0.0}
+    model.settings = model.settings.replace(min_detection=0.0)
     assert [a.model_dump() for a in model.predict([text])[0]] == [a.model_dump() for a in everything]
-    model.settings = {**model.settings, "min_detection": 1.0}
+    model.settings = model.settings.replace(min_detection=1.0)
     assert not [a for a in model.predict([text])[0] if a.cue]  # every tagged attribution is below certainty

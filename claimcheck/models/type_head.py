@@ -13,15 +13,20 @@ of every start-up (it pulls in ``scipy.stats`` and pandas). A fitted head keeps 
 arrays those estimators learned and applies them with numpy and ``scipy.sparse``,
 which is all their ``transform`` and ``decision_function`` do for this design; the
 test suite checks the logits are scikit-learn's to the bit.
+
+:class:`TypeHeadSettings` are the type heads' keys of a tagger folder's ``settings``: which
+head types the sources (this one or the joint one, :mod:`claimcheck.models.joint_types`) and
+the typing rule on its confidence. Each head saves and loads its own files.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
 from safetensors.numpy import load_file, save_file
 from scipy import sparse
 
@@ -29,6 +34,23 @@ from claimcheck.models.source_context import SourceContext, source_features
 
 if TYPE_CHECKING:
     from sklearn.linear_model import LogisticRegression
+
+META_FILE = "type_head.json"
+WEIGHTS_FILE = "type_head.safetensors"
+
+
+class TypeHeadSettings(BaseModel):
+    """The type heads' keys of a tagger folder's ``settings`` (unknown keys are refused)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: a source with no word of an agent ("recent developments indicate") typed below this
+    #: confidence is a thing the writer speaks through: its claim is ``unattributed``
+    #: (:func:`claimcheck.models.typing_rules.apply_typing_rules`); None: the rule is off
+    thing_below: float | None = Field(default=None, ge=0.0, le=1.0)
+    #: which head types the sources: ``linear``, the logistic regression over the source's mean
+    #: vector; ``joint``, the head trained with the encoder (:mod:`claimcheck.models.joint_types`)
+    type_head: Literal["linear", "joint"] = "linear"
 
 
 def softmax(logits: np.ndarray, axis: int) -> np.ndarray:
@@ -148,7 +170,7 @@ class SpanTypeHead:
                 "scaler_mean": np.ascontiguousarray(self.mean_),
                 "scaler_scale": np.ascontiguousarray(self.scale_),
             },
-            str(directory / "type_head.safetensors"),
+            str(directory / WEIGHTS_FILE),
         )
         meta = {
             "C": self.C,
@@ -158,17 +180,22 @@ class SpanTypeHead:
             "classes": self.classes_,
             "features": self.features_,
         }
-        (directory / "type_head.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        (directory / META_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         if getattr(self, "data_", None):
             feats, vectors, labels = self.data_
             save_file({"vectors": vectors.astype(np.float32)}, str(directory / "type_head_data.safetensors"))
             data = {"labels": labels, "features": feats}
             (directory / "type_head_data.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
+    @staticmethod
+    def saved_in(directory: Path) -> bool:
+        """Does the model folder hold a linear type head?"""
+        return (directory / META_FILE).is_file()
+
     @classmethod
     def load(cls, directory: Path) -> SpanTypeHead:
-        meta = json.loads((directory / "type_head.json").read_text(encoding="utf-8"))
-        w = load_file(str(directory / "type_head.safetensors"))
+        meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
+        w = load_file(str(directory / WEIGHTS_FILE))
         head = cls(C=meta["C"], dense_weight=meta["dense_weight"], class_weight=meta.get("class_weight"))
         head.temperature_ = meta["temperature"]
         head.classes_ = list(meta["classes"])

@@ -36,7 +36,7 @@ from claimcheck.evaluation.harness import accuracy_figures, score_reports
 from claimcheck.io import read_labels
 from claimcheck.models.encoders import encoder_path
 from claimcheck.models.registry import heldout_kind, remember_model, save_model
-from claimcheck.models.tagger import TransformerAttributionModel
+from claimcheck.models.tagger import TaggerSettings, TransformerAttributionModel
 from claimcheck.models.type_head import SpanTypeHead
 from claimcheck.models.windows import Window
 from claimcheck.pipeline import Checker
@@ -105,8 +105,8 @@ class _Start:
     tokenizer: Any
 
     @property
-    def settings(self) -> dict[str, Any]:
-        return dict(self.config["settings"])
+    def settings(self) -> TaggerSettings:
+        return self.model.settings
 
 
 def _load_start(start: str | Path | None) -> _Start:
@@ -119,8 +119,9 @@ def _load_start(start: str | Path | None) -> _Start:
     if config.get("architecture") != TransformerAttributionModel.architecture:
         needs = TransformerAttributionModel.architecture
         raise ModelError(f"{folder}: continuing needs a {needs} model, not {config.get('architecture')}")
-    tokenizer = AutoTokenizer.from_pretrained(str(encoder_path(config["settings"]["base_encoder"])))
-    return _Start(folder, config, load_model(folder), tokenizer)
+    model = load_model(folder)
+    tokenizer = AutoTokenizer.from_pretrained(str(encoder_path(model.settings.base_encoder)))
+    return _Start(folder, config, model, tokenizer)
 
 
 def _split_new(new: list[LabelledExample], config: FinetuneConfig) -> tuple[list, list]:
@@ -145,9 +146,7 @@ def _replay_sample(config: FinetuneConfig) -> list[LabelledExample]:
 def _article_windows(examples: list[LabelledExample], start: _Start, config: FinetuneConfig) -> list[list[Window]]:
     """Each article's windows, cut as the start model cuts them when it runs: continuing tunes it for that."""
     settings = start.settings
-    cut = config.model_copy(
-        update={"max_length": settings["max_length"], "context_sentences": settings["context_sentences"]}
-    )
+    cut = config.model_copy(update={"max_length": settings.max_length, "context_sentences": settings.context_sentences})
     return [build_windows([ex], start.tokenizer, cut) for ex in examples]
 
 

@@ -115,14 +115,14 @@ def choose_type_head(model: TransformerAttributionModel, validation) -> tuple[Tr
     head in its settings, and the other head's validation figures."""
     figures = {}
     for head in ("joint", "linear"):
-        settings = {**model.settings, "type_head": head}
+        settings = model.settings.replace(type_head=head)
         candidate = TransformerAttributionModel(model.network, model.tokenizer, model.type_head, settings)
         figures[head] = summarize_metrics(dev_metrics(candidate, validation))
     scores = {head: figures[head].get("types.six_kind_macro_f1") or 0.0 for head in figures}
     chosen = "joint" if scores["joint"] > scores["linear"] else "linear"
     other = "linear" if chosen == "joint" else "joint"
     log.info("type head chosen on validation: %s (six-kind macro-F1 %s)", chosen, scores)
-    model.settings = {**model.settings, "type_head": chosen}
+    model.settings = model.settings.replace(type_head=chosen)
     choice = {"chosen": chosen, "by": "validation types.six_kind_macro_f1", **scores}
     return model, {"name": other, "figures": figures[other], "choice": choice}
 
@@ -169,10 +169,10 @@ def refit_type_head(config: FinetuneConfig, start: str | Path | None = None, out
     if not isinstance(model, TransformerAttributionModel):
         raise ModelError(f"{start_dir}: refitting the type head needs a tagger.v1 model")
     info = read_config(start_dir).get("training", {})
-    rank = model.settings.get("encoder_rank")
-    model.settings = {**model.settings, **inference_settings(config)}
+    rank = model.settings.encoder_rank
+    model.settings = model.settings.replace(**inference_settings(config))
     scratch = None
-    if model.settings.get("encoder_rank") != rank:  # head and figures of the encoder as it will be stored
+    if model.settings.encoder_rank != rank:  # head and figures of the encoder as it will be stored
         scratch = Path(tempfile.mkdtemp(prefix="claimcheck-rank-"))  # the model it starts from stays whole
         model = load_model(save_model(model, scratch / "model", extra={"training": info}))
     train, validation = training_data(config)

@@ -14,15 +14,11 @@ from typing import Any
 from torch import nn
 
 from claimcheck.data import ROLES
+from claimcheck.models.decoding import TAGS
 from claimcheck.models.encoders import encoder_path
 from claimcheck.models.registry import file_sha256
-from claimcheck.models.tagger import (
-    ENCODER_FILE,
-    FROZEN,
-    TaggerNetwork,
-    load_encoder_weights,
-    load_heads,
-)
+from claimcheck.models.tagger import TaggerNetwork, TaggerSettings, load_heads
+from claimcheck.models.tuned_encoder import FROZEN, EncoderSettings, has_adapter, load_stored_weights
 from claimcheck.training.tagger_config import FinetuneConfig
 
 
@@ -63,19 +59,19 @@ def build_network(config: FinetuneConfig) -> tuple[TaggerNetwork, Any]:
     ), tokenizer
 
 
-def network_from(folder: Path, settings: dict[str, Any]) -> TaggerNetwork:
+def network_from(folder: Path, settings: EncoderSettings) -> TaggerNetwork:
     """A trainable network from a saved tagger: the base encoder with the model's adapter, or
     the stored fine-tuned encoder (all weights trainable but the word embeddings)."""
-    if (folder / "adapter_config.json").is_file():
+    if has_adapter(folder):
         from peft import PeftModel
 
-        encoder = PeftModel.from_pretrained(_base_encoder(settings["base_encoder"]), str(folder), is_trainable=True)
+        encoder = PeftModel.from_pretrained(_base_encoder(settings.base_encoder), str(folder), is_trainable=True)
     else:
-        encoder = _base_encoder(settings["base_encoder"])
-        load_encoder_weights(encoder, folder / ENCODER_FILE)
+        encoder = _base_encoder(settings.base_encoder)
+        load_stored_weights(encoder, folder)
         _train_all_but_frozen(encoder)
-    network = TaggerNetwork(encoder, case_features=bool(settings.get("case_features")))
-    load_heads(network, folder / "heads.safetensors")
+    network = TaggerNetwork(encoder, case_features=settings.case_features)
+    load_heads(network, folder)
     return network
 
 
@@ -106,15 +102,15 @@ def inference_settings(config: FinetuneConfig) -> dict[str, Any]:
     }
 
 
-def settings_of(config: FinetuneConfig) -> dict[str, Any]:
-    """The ``settings`` of the model folder a run writes (:class:`~claimcheck.models.tagger.TaggerSettings`)."""
-    return {
+def settings_of(config: FinetuneConfig) -> TaggerSettings:
+    """The settings of the model folder a run writes."""
+    settings = {
         "base_encoder": config.base_encoder,
         "base_sha256": file_sha256(encoder_path(config.base_encoder) / "model.safetensors"),
         "max_length": config.max_length,
         **inference_settings(config),
         "roles": list(ROLES),
-        "tags": ["O", "B", "I"],
+        "tags": list(TAGS),
         "precision": "auto",
         "finetuning": config.finetuning,
         "case_features": config.case_features,
@@ -122,3 +118,4 @@ def settings_of(config: FinetuneConfig) -> dict[str, Any]:
         "content_end": config.content_end,
         **({"type_head": "joint"} if config.type_head == "joint" else {}),
     }
+    return TaggerSettings.model_validate(settings)
