@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 import torch
 
 from claimcheck.data import save_examples
@@ -75,6 +76,40 @@ def test_a_student_learns_from_a_teacher_folder(tiny_encoder, tmp_path, caplog):
     assert info["config"]["teacher"] == str(teacher)
     assert "Distilled from `teacher`" in (folder / "MODEL_CARD.md").read_text()
     assert np.isfinite([h["train_loss"] for h in info["history"]]).all()
+
+
+def test_a_warm_started_run_begins_with_the_trained_taggers_network(tiny_encoder, tmp_path):
+    """``init_from``: the encoder and tag head of a trained tagger, not the base encoder's
+    random head; a fresh joint type head beside them; a tagger built otherwise is refused."""
+    from safetensors.torch import load_file
+
+    from claimcheck.errors import ConfigError
+    from claimcheck.training.config import load_config
+    from claimcheck.training.finetune import finetune
+    from claimcheck.training.network import build_network
+    from claimcheck.training.tagger_config import FinetuneConfig
+    from tests.test_tagger import _examples
+
+    torch.set_num_threads(1)
+    data = tmp_path / "train.jsonl"
+    save_examples(data, _examples())
+    start = finetune(load_config(_config(tmp_path, tiny_encoder, data, "start", []), FinetuneConfig))
+    extra = [f"init_from: {start}", "type_head: joint"]
+    network, _ = build_network(load_config(_config(tmp_path, tiny_encoder, data, "warm", extra), FinetuneConfig))
+    heads = load_file(str(start / "heads.safetensors"))
+    assert torch.equal(network.tag_head.weight, heads["tag_head.weight"])
+    stored = load_file(str(start / "encoder.safetensors"))
+    state = network.encoder.state_dict()
+    assert all(torch.equal(state[name].to(torch.float16), value) for name, value in stored.items())
+    assert network.joint_type_head is not None
+    trainable = [p for p in network.encoder.parameters() if p.requires_grad]
+    assert trainable and len(trainable) < len(list(network.encoder.parameters()))  # all but the word embeddings
+
+    cold, _ = build_network(load_config(_config(tmp_path, tiny_encoder, data, "cold", []), FinetuneConfig))
+    assert not torch.equal(cold.tag_head.weight, heads["tag_head.weight"])
+    cased = load_config(_config(tmp_path, tiny_encoder, data, "other", [*extra, "case_features: true"]), FinetuneConfig)
+    with pytest.raises(ConfigError, match="case_features False"):
+        build_network(cased)
 
 
 def _config(tmp_path, encoder, data, name: str, extra: list[str]) -> str:

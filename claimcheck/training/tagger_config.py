@@ -75,6 +75,9 @@ class FinetuneConfig(BaseModel):
     checkpoint_steps: int = 100
     threads: int = 2
     seed: int = 0
+    # warm start: a trained tagger (name or folder) whose encoder, tag head and case embedding the
+    # run starts from instead of the base encoder (a joint type head starts fresh)
+    init_from: str | None = None
     # distillation: a trained tagger (name or folder) whose soft tags are a second target
     teacher: str | None = None
     distill_weight: float = 0.5  # the KL term's share of the loss, (1 - w) for the gold tags
