@@ -105,6 +105,11 @@ def test_a_warm_started_run_begins_with_the_trained_taggers_network(tiny_encoder
     trainable = [p for p in network.encoder.parameters() if p.requires_grad]
     assert trainable and len(trainable) < len(list(network.encoder.parameters()))  # all but the word embeddings
 
+    warm = finetune(
+        load_config(_config(tmp_path, tiny_encoder, data, "warm-run", [f"init_from: {start}"]), FinetuneConfig)
+    )
+    assert "Started from the trained tagger `start`" in (warm / "MODEL_CARD.md").read_text()
+
     cold, _ = build_network(load_config(_config(tmp_path, tiny_encoder, data, "cold", []), FinetuneConfig))
     assert not torch.equal(cold.tag_head.weight, heads["tag_head.weight"])
     cased = load_config(_config(tmp_path, tiny_encoder, data, "other", [*extra, "case_features: true"]), FinetuneConfig)

@@ -72,9 +72,14 @@ def _type_head_sentence(config: FinetuneConfig) -> str:
 
 
 def _distill_sentence(config: FinetuneConfig) -> str:
+    warm = (
+        f"Started from the trained tagger `{Path(config.init_from).name}` (its encoder, tag head and case embedding).\n\n"
+        if config.init_from
+        else ""
+    )
     if config.teacher is None:
-        return ""
-    return (
+        return warm
+    return warm + (
         f"Distilled from `{Path(config.teacher).name}`: the loss mixes the gold tags' cross-entropy with the KL\n"
         f"divergence from the teacher's tag distributions (weight {config.distill_weight}, "
         f"temperature {config.distill_temperature}).\n\n"
