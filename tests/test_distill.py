@@ -49,7 +49,7 @@ def test_the_loss_mixes_gold_and_teacher():
     assert torch.isclose(TagLoss(0.0)(logits, batch), gold)
 
 
-def test_a_student_learns_from_a_teacher_folder(tiny_encoder, tmp_path, caplog):
+def test_a_student_learns_from_a_teacher_folder(tiny_encoder, tmp_path, caplog, monkeypatch):
     from claimcheck.training.config import load_config
     from claimcheck.training.data import teacher_tags
     from claimcheck.training.finetune import finetune
@@ -66,7 +66,9 @@ def test_a_student_learns_from_a_teacher_folder(tiny_encoder, tmp_path, caplog):
     )
     with caplog.at_level("INFO"):
         first = teacher_tags(config, _examples())
-        again = teacher_tags(config, _examples())  # read from the run's cache
+        monkeypatch.setattr("claimcheck.training.data.load_model", _no_teacher_load)
+        again = teacher_tags(config, _examples())  # read from the run's cache, the teacher not loaded
+        monkeypatch.undo()
     assert sum("running the teacher" in r.getMessage() for r in caplog.records) == 1
     assert all(np.array_equal(a[1], b[1]) for a, b in zip(first, again, strict=True))
     assert all(len(starts) and np.allclose(probs.sum(-1), 1.0, atol=1e-5) for starts, probs in first)
@@ -115,6 +117,10 @@ def test_a_warm_started_run_begins_with_the_trained_taggers_network(tiny_encoder
     cased = load_config(_config(tmp_path, tiny_encoder, data, "other", [*extra, "case_features: true"]), FinetuneConfig)
     with pytest.raises(ConfigError, match="case_features False"):
         build_network(cased)
+
+
+def _no_teacher_load(*_args, **_kwargs):
+    raise AssertionError("the teacher was loaded although its soft tags are cached")
 
 
 def _config(tmp_path, encoder, data, name: str, extra: list[str]) -> str:

@@ -78,11 +78,15 @@ def teacher_tags(config: FinetuneConfig, examples: list[LabelledExample]) -> lis
     """The config's teacher's soft tags of ``examples`` (run once, then read from the run's cache)."""
     if config.teacher is None:
         return None
-    teacher = load_model(os.path.expanduser(config.teacher))
-    if not isinstance(teacher, TransformerAttributionModel):
-        raise ConfigError(f"teacher {config.teacher!r}: a tagger.v1 model is needed to distil from")
+
+    def load_teacher() -> TransformerAttributionModel:
+        teacher = load_model(os.path.expanduser(config.teacher))
+        if not isinstance(teacher, TransformerAttributionModel):
+            raise ConfigError(f"teacher {config.teacher!r}: a tagger.v1 model is needed to distil from")
+        return teacher
+
     cache = checkpoint_dir(config) / f"teacher-soft-tags-T{config.distill_temperature:g}.safetensors"
-    return cached_soft_tags(teacher, examples, cache, config.distill_temperature)
+    return cached_soft_tags(load_teacher, examples, cache, config.distill_temperature)
 
 
 def build_windows(

@@ -16,6 +16,7 @@ Hinton et al. 2015): :class:`TagLoss`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -92,12 +93,17 @@ def load_soft_tags(path: Path, ids: list[str]) -> list[SoftTags] | None:
 
 
 def cached_soft_tags(
-    teacher: TransformerAttributionModel, examples: list[LabelledExample], cache: Path, temperature: float
+    load_teacher: Callable[[], TransformerAttributionModel],
+    examples: list[LabelledExample],
+    cache: Path,
+    temperature: float,
 ) -> list[SoftTags]:
-    """:func:`teacher_soft_tags`, read from ``cache`` where it holds these articles."""
+    """:func:`teacher_soft_tags`, read from ``cache`` where it holds these articles; the teacher
+    is loaded (``load_teacher()``) only where it must run."""
     ids = [ex.id for ex in examples]
     soft = load_soft_tags(cache, ids)
     if soft is None:
+        teacher = load_teacher()
         log.info("running the teacher over %d training articles (once; cached in %s)", len(examples), cache)
         soft = teacher_soft_tags(teacher, examples, temperature)
         cache.parent.mkdir(parents=True, exist_ok=True)
