@@ -323,3 +323,22 @@ def test_a_detection_threshold_drops_the_least_sure_attributions():
     assert [a.model_dump() for a in model.predict([text])[0]] == [a.model_dump() for a in everything]
     model.settings = model.settings.replace(min_detection=1.0)
     assert not [a for a in model.predict([text])[0] if a.cue]  # every tagged attribution is below certainty
+
+
+def test_card_notes_take_one_file_or_a_list_in_order(tmp_path):
+    """A config's notes go into the model card in the order listed, each path relative to
+    the config; one path alone still works, as older configs have it."""
+    from claimcheck.training.config import load_config
+    from claimcheck.training.model_card import _notes
+    from claimcheck.training.tagger_config import FinetuneConfig
+
+    (tmp_path / "cards").mkdir()
+    (tmp_path / "cards" / "a.md").write_text("## Encoder comparison\n")
+    (tmp_path / "cards" / "b.md").write_text("## Teacher and students\n")
+    base = "train: t.jsonl\noutput: model\n"
+    (tmp_path / "one.yaml").write_text(base + "card_notes: cards/a.md\n")
+    (tmp_path / "two.yaml").write_text(base + "card_notes: [cards/b.md, cards/a.md]\n")
+    one = _notes(load_config(tmp_path / "one.yaml", FinetuneConfig))
+    two = _notes(load_config(tmp_path / "two.yaml", FinetuneConfig))
+    assert one.strip() == "## Encoder comparison"
+    assert two.index("## Teacher and students") < two.index("## Encoder comparison")

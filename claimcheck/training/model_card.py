@@ -87,9 +87,9 @@ def _distill_sentence(config: FinetuneConfig) -> str:
 
 
 def _notes(config: FinetuneConfig) -> str:
-    if config.card_notes is None:
-        return ""
-    return "\n" + config.card_notes.read_text(encoding="utf-8").strip() + "\n"
+    notes = config.card_notes
+    paths = [] if notes is None else notes if isinstance(notes, list) else [notes]
+    return "".join("\n" + path.read_text(encoding="utf-8").strip() + "\n" for path in paths)
 
 
 def model_card(config: FinetuneConfig, info: dict[str, Any]) -> str:

@@ -59,7 +59,8 @@ class FinetuneConfig(BaseModel):
     # (claimcheck/models/joint_types.py); linear or joint is chosen on the validation split
     type_head: Literal["linear", "joint"] = "linear"
     type_loss_weight: float = 0.5  # joint: the type cross-entropy's weight beside the tag loss
-    card_notes: ConfigPath | None = None  # a markdown file added to the model card (e.g. experiments)
+    # markdown files added to the model card, in order (experiments, comparisons); one path or a list
+    card_notes: ConfigPath | list[ConfigPath] | None = None
     selection_metric: str = "spans.mean_exact_f1"
     # continuing on new labels (`claimcheck train --add`)
     replay: ConfigPath | None = None  # original training data to mix in, where it is at hand
