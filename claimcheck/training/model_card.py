@@ -87,9 +87,7 @@ def _distill_sentence(config: FinetuneConfig) -> str:
 
 
 def _notes(config: FinetuneConfig) -> str:
-    notes = config.card_notes
-    paths = [] if notes is None else notes if isinstance(notes, list) else [notes]
-    return "".join("\n" + path.read_text(encoding="utf-8").strip() + "\n" for path in paths)
+    return "".join("\n" + path.read_text(encoding="utf-8").strip() + "\n" for path in config.card_notes)
 
 
 def model_card(config: FinetuneConfig, info: dict[str, Any]) -> str:

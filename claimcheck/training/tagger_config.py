@@ -7,9 +7,9 @@ config that started it (:mod:`claimcheck.training.loop`).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, PositiveInt
+from pydantic import BaseModel, ConfigDict, PositiveInt, field_validator
 
 from claimcheck.models.encoders import DEFAULT_ENCODER
 from claimcheck.training.config import ConfigPath
@@ -60,7 +60,7 @@ class FinetuneConfig(BaseModel):
     type_head: Literal["linear", "joint"] = "linear"
     type_loss_weight: float = 0.5  # joint: the type cross-entropy's weight beside the tag loss
     # markdown files added to the model card, in order (experiments, comparisons); one path or a list
-    card_notes: ConfigPath | list[ConfigPath] | None = None
+    card_notes: list[ConfigPath] = []
     selection_metric: str = "spans.mean_exact_f1"
     # continuing on new labels (`claimcheck train --add`)
     replay: ConfigPath | None = None  # original training data to mix in, where it is at hand
@@ -83,6 +83,12 @@ class FinetuneConfig(BaseModel):
     teacher: str | None = None
     distill_weight: float = 0.5  # the KL term's share of the loss, (1 - w) for the gold tags
     distill_temperature: float = 1.0
+
+    @field_validator("card_notes", mode="before")
+    @classmethod
+    def _notes_as_list(cls, value: Any) -> Any:
+        """One path, as older configs and stored models have it (or none), is a list of one."""
+        return [] if value is None else value if isinstance(value, list) else [value]
 
 
 def checkpoint_dir(config: FinetuneConfig) -> Path:
